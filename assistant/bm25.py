@@ -1,0 +1,101 @@
+"""A BM25 index over chunk texts (bm25s), built once per catalog version and kept on disk.
+
+It is never rebuilt per query: it is loaded from disk when its stamp matches the
+catalog version, and rebuilt (then saved) only after the catalog changed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    chunk_id: str
+    score: float
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    try:
+        import Stemmer  # PyStemmer
+    except ImportError:  # bm25s works without stemming, only a little worse
+        return None
+    return Stemmer.Stemmer("english")
+
+
+# words of a question about papers that say nothing about the topic
+_QUERY_NOISE = ("paper", "papers", "study", "studies", "work", "works", "article", "articles", "research")
+
+
+@lru_cache(maxsize=1)
+def _noise_tokens() -> frozenset[str]:
+    return frozenset(t for tokens in tokenize(list(_QUERY_NOISE)) for t in tokens)
+
+
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    import bm25s
+
+    return bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+
+
+class BM25Index:
+    def __init__(self, retriever, chunk_ids: list[str], version: int):
+        self.retriever = retriever
+        self.chunk_ids = chunk_ids
+        self.version = version
+
+    @classmethod
+    def build(cls, chunk_ids: list[str], texts: list[str], version: int) -> "BM25Index":
+        import bm25s
+
+        retriever = bm25s.BM25()
+        if texts:
+            retriever.index(tokenize(texts), show_progress=False)
+        return cls(retriever, list(chunk_ids), version)
+
+    def save(self, folder: Path) -> None:
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.chunk_ids:
+            self.retriever.save(str(tmp))
+        (tmp / "chunk_ids.json").write_text(json.dumps({"version": self.version, "ids": self.chunk_ids}))
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)  # the old index is replaced only by a complete new one
+
+    @classmethod
+    def load(cls, folder: Path, version: int) -> "BM25Index | None":
+        """The saved index, or None when it is missing, unreadable or stale."""
+        import bm25s
+
+        try:
+            stamp = json.loads((folder / "chunk_ids.json").read_text())
+            if stamp["version"] != version:
+                return None
+            retriever = bm25s.BM25.load(str(folder)) if stamp["ids"] else bm25s.BM25()
+        except (OSError, ValueError, KeyError):
+            return None
+        return cls(retriever, stamp["ids"], version)
+
+    def search(self, query: str, n: int) -> list[LexicalHit]:
+        if not self.chunk_ids:
+            return []
+        tokens = tokenize([query])
+        if not tokens or not tokens[0]:
+            return []
+        noise = _noise_tokens()
+        known = [t for t in tokens[0] if t in self.retriever.vocab_dict and t not in noise]
+        if not known:
+            return []
+        docs, scores = self.retriever.retrieve([known], k=min(n, len(self.chunk_ids)), show_progress=False)
+        return [
+            LexicalHit(self.chunk_ids[int(doc)], float(score))
+            for doc, score in zip(docs[0], scores[0])
+            if score > 0
+        ]

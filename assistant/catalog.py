@@ -1,0 +1,131 @@
+"""The catalog: papers, chunks and registered corpus sources in one SQLite file.
+
+Chroma holds the vectors; the catalog holds the text and metadata that retrieval,
+BM25 and answers read. It is written in a single transaction after the vectors are
+in place, so an interrupted ingest leaves the previous catalog intact.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .chunking import Chunk
+from .corpus import Paper
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS papers (
+    paper_id TEXT PRIMARY KEY, title TEXT NOT NULL, abstract TEXT NOT NULL,
+    authors INTEGER, published TEXT, year INTEGER, date_inferred INTEGER NOT NULL DEFAULT 0,
+    listing_date TEXT, upvotes INTEGER, url TEXT, arxiv_id TEXT, sources TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, paper_id TEXT NOT NULL REFERENCES papers(paper_id),
+    idx INTEGER NOT NULL, text TEXT NOT NULL, embed_text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_paper ON chunks(paper_id);
+CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_PAPER_COLUMNS = (
+    "paper_id", "title", "abstract", "authors", "published", "year", "date_inferred",
+    "listing_date", "upvotes", "url", "arxiv_id", "sources",
+)
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._db:  # commits, or rolls back on error
+            yield self._db
+
+    # -- sources -------------------------------------------------------------
+    def sources(self) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT path FROM sources ORDER BY path")]
+
+    # -- papers and chunks ---------------------------------------------------
+    def replace_all(self, papers: list[Paper], chunks: list[Chunk], sources: Iterable[str]) -> None:
+        """Make the catalog hold exactly these papers, chunks and sources, atomically."""
+        version = int(self.get_meta("version") or 0) + 1
+        with self._transaction() as db:
+            db.execute("DELETE FROM chunks")
+            db.execute("DELETE FROM papers")
+            db.execute("DELETE FROM sources")
+            db.executemany(
+                f"INSERT INTO papers VALUES ({','.join('?' * len(_PAPER_COLUMNS))})",
+                [_paper_row(p) for p in papers],
+            )
+            db.executemany(
+                "INSERT INTO chunks VALUES (?,?,?,?,?)",
+                [(c.chunk_id, c.paper_id, c.index, c.text, c.embed_text) for c in chunks],
+            )
+            db.executemany("INSERT INTO sources VALUES (?)", [(s,) for s in sorted(set(sources))])
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (str(version),))
+
+    def clear(self) -> None:
+        self.replace_all([], [], [])
+
+    def papers(self, paper_ids: Iterable[str] | None = None) -> dict[str, Paper]:
+        rows = self._select(f"SELECT {','.join(_PAPER_COLUMNS)} FROM papers", "paper_id", paper_ids)
+        return {row[0]: _paper_from_row(row) for row in rows}
+
+    def chunks(self, chunk_ids: Iterable[str] | None = None) -> list[Chunk]:
+        rows = self._select("SELECT chunk_id, paper_id, idx, text, embed_text FROM chunks", "chunk_id", chunk_ids)
+        return [Chunk(chunk_id=r[0], paper_id=r[1], index=r[2], text=r[3], embed_text=r[4]) for r in rows]
+
+    def _select(self, sql: str, key: str, ids: Iterable[str] | None) -> list[tuple]:
+        """All rows, or the rows whose key is in ids (queried in slices under SQLite's limit)."""
+        if ids is None:
+            return list(self._db.execute(sql + " ORDER BY rowid"))
+        wanted = list(dict.fromkeys(ids))
+        rows: list[tuple] = []
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            rows.extend(self._db.execute(f"{sql} WHERE {key} IN ({','.join('?' * len(part))})", part))
+        return rows
+
+    def counts(self) -> tuple[int, int]:
+        papers = self._db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+        chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return papers, chunks
+
+    # -- meta ----------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @property
+    def version(self) -> int:
+        return int(self.get_meta("version") or 0)
+
+
+def _paper_row(p: Paper) -> tuple:
+    return (
+        p.paper_id, p.title, p.abstract, p.authors, p.published, p.year, int(p.date_inferred),
+        p.listing_date, p.upvotes, p.url, p.arxiv_id, json.dumps(list(p.sources)),
+    )
+
+
+def _paper_from_row(row: tuple) -> Paper:
+    values = dict(zip(_PAPER_COLUMNS, row))
+    values["sources"] = tuple(json.loads(values["sources"]))
+    values["date_inferred"] = bool(values["date_inferred"])
+    return Paper(**values)

@@ -1,0 +1,138 @@
+"""The paper-assistant command line: a thin layer over :class:`assistant.pipeline.Assistant`.
+
+Heavy imports happen inside the command functions, so ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+
+def _years(text: str) -> tuple[int, int]:
+    try:
+        if "-" in text:
+            start, end = text.split("-", 1)
+            return int(start), int(end)
+        return int(text), int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YEAR or FROM-TO, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paper-assistant",
+        description="Ask questions about a corpus of research-paper abstracts; answers cite their sources.",
+    )
+    parser.add_argument("--data-dir", type=Path, help="where the index lives (env PAPER_ASSISTANT_DATA_DIR)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = sub.add_parser("ingest", help="add corpus files (listing .txt or .jsonl) to the index")
+    ingest.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: bundled corpus)")
+    ingest.add_argument("--rebuild", action="store_true", help="start the index over from these sources")
+    ingest.add_argument("--strict", action="store_true", help="exit non-zero on any corpus problem")
+    ingest.add_argument("--json", action="store_true", help="print the report as JSON")
+    ingest.set_defaults(func=cmd_ingest)
+
+    search = sub.add_parser("search", help="rank papers for a query")
+    search.add_argument("query")
+    _retrieval_flags(search)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(func=cmd_search)
+
+    stats = sub.add_parser("stats", help="what the index holds")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(func=cmd_stats)
+    return parser
+
+
+def _retrieval_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-k", type=int, dest="k", help="how many papers (default 8)")
+    parser.add_argument("--mode", choices=["dense", "bm25", "hybrid"], help="retrieval mode (default hybrid)")
+    parser.add_argument("--years", type=_years, help="only papers published in YEAR or FROM-TO")
+
+
+def _assistant(args: argparse.Namespace, **overrides: object):
+    from .config import load_settings
+    from .pipeline import Assistant
+
+    return Assistant(load_settings(data_dir=args.data_dir, **overrides))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import IngestError
+
+    assistant = _assistant(args)
+    try:
+        report = assistant.ingest(args.paths or None, rebuild=args.rebuild, progress=sys.stderr.isatty())
+    except IngestError as exc:
+        for issue in exc.issues:
+            print(f"  {issue}", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(
+            f"{report.papers} papers, {report.chunks} chunks from {len(report.files)} files "
+            f"({report.new_papers} new, {report.changed_papers} changed, {report.removed_papers} removed; "
+            f"{report.embedded_chunks} chunks embedded, {report.deleted_chunks} deleted) in {report.seconds:.1f}s"
+        )
+        if report.kept_from_failed_sources:
+            print(f"kept {report.kept_from_failed_sources} papers from files that could not be read this time")
+    if report.issues:
+        print(f"{len(report.issues)} problem(s) in the corpus files:", file=sys.stderr)
+        for issue in report.issues:
+            print(f"  {issue}", file=sys.stderr)
+    return 1 if (args.strict and report.issues) else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    result = _assistant(args).search(args.query, k=args.k, mode=args.mode, years=args.years)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    if not result.hits:
+        print("No papers found.")
+        return 0
+    for hit in result.hits:
+        paper = hit.paper
+        date = paper.published or "date unknown"
+        print(f"{hit.rank:>2}. {paper.title}  ({date}; score {hit.score:.4f})")
+        print(f"    {_shorten(hit.best_chunk.text, 220)}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    stats = _assistant(args).stats()
+    if args.json:
+        print(json.dumps(stats, indent=2))
+    else:
+        for key, value in stats.items():
+            print(f"{key:>16}: {value}")
+    return 0
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""Incremental, idempotent, resumable ingest: corpus files -> chunks -> vectors + catalog.
+
+The vector store is reconciled against the chunks the corpus asks for:
+
+- a chunk id encodes the paper, a hash of its text and the chunking, so an unchanged
+  paper keeps its ids and is never embedded again;
+- a changed abstract gets new ids: the new chunks are added, the old ones deleted;
+- a paper gone from the corpus files leaves the index;
+- vectors are added in batches before the catalog is switched over in one
+  transaction, and stale vectors are deleted last, so a killed ingest loses nothing
+  and the next run picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from .chunking import Chunk, chunk_papers
+from .config import BUNDLED_CORPUS
+from .corpus import CorpusIssue, Paper, load_corpus
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .embedders import Embedder
+    from .vectorstore import ChunkVectorStore
+
+BUNDLED = "@bundled"
+
+
+class IngestError(RuntimeError):
+    """Nothing could be ingested; the index is left as it was."""
+
+    def __init__(self, message: str, issues: list[CorpusIssue]):
+        super().__init__(message)
+        self.issues = issues
+
+
+@dataclass
+class IngestReport:
+    sources: list[str]
+    files: list[str]
+    papers: int = 0
+    chunks: int = 0
+    new_papers: int = 0
+    changed_papers: int = 0
+    removed_papers: int = 0
+    embedded_chunks: int = 0
+    deleted_chunks: int = 0
+    kept_from_failed_sources: int = 0
+    seconds: float = 0.0
+    issues: list[CorpusIssue] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = dict(self.__dict__)
+        data["issues"] = [str(i) for i in self.issues]
+        return data
+
+
+def source_key(path: Path) -> str:
+    resolved = Path(path).expanduser().resolve()
+    return BUNDLED if resolved == BUNDLED_CORPUS.resolve() else str(resolved)
+
+
+def source_path(key: str) -> Path:
+    return BUNDLED_CORPUS if key == BUNDLED else Path(key)
+
+
+@contextmanager
+def ingest_lock(data_dir: Path, notify: Callable[[str], None]) -> Iterator[None]:
+    """Serialise ingests on one data directory; a waiting ingest says what it waits for."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "ingest.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            notify(f"another ingest ({holder}) is running on {data_dir}; waiting for it to finish…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_ingest(
+    *,
+    catalog: "Catalog",
+    vectors: "ChunkVectorStore",
+    embedder: "Embedder",
+    chunk_tokens: int,
+    chunk_overlap: int,
+    paths: list[Path] | None = None,
+    rebuild: bool = False,
+    batch_size: int = 256,
+    progress: bool = True,
+) -> IngestReport:
+    started = time.perf_counter()
+    registered = [] if rebuild else catalog.sources()
+    added = [source_key(p) for p in paths] if paths else ([] if registered else [BUNDLED])
+    sources = list(dict.fromkeys(registered + added))
+    load = load_corpus([source_path(s) for s in sources])
+    report = IngestReport(sources=sources, files=load.files, issues=load.issues)
+
+    old_papers = catalog.papers()
+    # a file that could not be read at all (missing, empty, binary) is not evidence
+    # that its papers are gone: keep what was ingested from it before
+    unreadable = {i.path for i in load.issues if i.line is None}
+    loaded_ids = {p.paper_id for p in load.papers}
+    carried = [] if rebuild else [
+        p for pid, p in old_papers.items()
+        if pid not in loaded_ids and unreadable.intersection(p.sources)
+    ]
+    papers = load.papers + carried
+    if not papers:
+        raise IngestError("nothing could be ingested; the index is unchanged", load.issues)
+
+    carried_ids = {p.paper_id for p in carried}
+    chunks = chunk_papers(load.papers, chunk_tokens, chunk_overlap)
+    chunks += [c for c in catalog.chunks() if c.paper_id in carried_ids]
+    wanted = {c.chunk_id for c in chunks}
+    if rebuild:
+        vectors.reset()
+    existing = vectors.ids()
+    to_embed = [c for c in chunks if c.chunk_id not in existing]
+    by_id = {p.paper_id: p for p in papers}
+    _embed_and_add(to_embed, by_id, vectors, embedder, batch_size, progress)
+    catalog.replace_all(papers, chunks, sources)
+    stale = sorted(existing - wanted)
+    vectors.delete(stale)
+
+    report.papers, report.chunks = len(papers), len(chunks)
+    report.kept_from_failed_sources = len(carried)
+    report.new_papers = sum(1 for pid in by_id if pid not in old_papers)
+    report.changed_papers = sum(
+        1 for pid, p in by_id.items() if pid in old_papers and old_papers[pid].content_hash != p.content_hash
+    )
+    report.removed_papers = sum(1 for pid in old_papers if pid not in by_id)
+    report.embedded_chunks, report.deleted_chunks = len(to_embed), len(stale)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _embed_and_add(
+    chunks: list[Chunk],
+    papers: dict[str, Paper],
+    vectors: "ChunkVectorStore",
+    embedder: "Embedder",
+    batch_size: int,
+    progress: bool,
+) -> None:
+    if not chunks:
+        return
+    from tqdm import tqdm
+
+    with tqdm(
+        total=len(chunks), unit="chunk", desc="embedding", disable=not progress, file=sys.stderr,
+        dynamic_ncols=True, mininterval=0.5,
+    ) as bar:
+        for start in range(0, len(chunks), batch_size):
+            batch = chunks[start : start + batch_size]
+            vectors.add(batch, embedder.embed_documents([c.embed_text for c in batch]), papers)
+            bar.update(len(batch))

@@ -1,0 +1,179 @@
+"""The composition root: the one place where settings become wired objects.
+
+The CLI, the web page, the eval and the benchmarks all go through :class:`Assistant`.
+Everything heavy (models, Chroma, BM25) is built on first use, once per instance.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from .config import Settings
+
+if TYPE_CHECKING:
+    from .bm25 import BM25Index
+    from .catalog import Catalog
+    from .embedders import Embedder
+    from .ingest import IngestReport
+    from .retrieve import PaperHit, Retriever
+    from .vectorstore import ChunkVectorStore
+
+
+@dataclass
+class SearchResult:
+    query: str
+    mode: str
+    hits: list["PaperHit"]
+    seconds: float
+    auto_ingest: "IngestReport | None" = None
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "results": [
+                {
+                    "paper_id": h.paper.paper_id,
+                    "title": h.paper.title,
+                    "score": round(h.score, 6),
+                    "published": h.paper.published,
+                    "snippet": h.best_chunk.text,
+                }
+                for h in self.hits
+            ],
+        }
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class Assistant:
+    """paper-assistant's library API."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: "Embedder | None" = None,
+        notify: Callable[[str], None] = _stderr,
+    ):
+        self.settings = settings
+        self.notify = notify
+        self._given_embedder = embedder
+        self._lock = threading.RLock()
+        self._bm25: "BM25Index | None" = None
+
+    # -- wiring (lazy) -------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+    @cached_property
+    def embedder(self) -> "Embedder":
+        from .embedders import make_embedder
+
+        return self._given_embedder or make_embedder(self.settings)
+
+    @cached_property
+    def catalog(self) -> "Catalog":
+        from .catalog import Catalog
+
+        return Catalog(self.data_dir / "catalog.sqlite")
+
+    @cached_property
+    def vectors(self) -> "ChunkVectorStore":
+        from .vectorstore import ChunkVectorStore, collection_name, open_client
+
+        client = open_client(self.data_dir / "chroma", self.settings.chroma_host, self.settings.chroma_port)
+        return ChunkVectorStore(client, collection_name(self.embedder.name))
+
+    @cached_property
+    def retriever(self) -> "Retriever":
+        from .retrieve import Retriever
+
+        return Retriever(
+            self.embedder, self.vectors, self.bm25_index, self.catalog,
+            rrf_k=self.settings.rrf_k, candidate_chunks=self.settings.candidate_chunks,
+        )
+
+    def _bm25_dir(self) -> Path:
+        return self.data_dir / "bm25" / self.vectors.name
+
+    def bm25_index(self) -> "BM25Index":
+        """The BM25 index for the current catalog: from memory, from disk, or built once."""
+        from .bm25 import BM25Index
+
+        with self._lock:
+            version = self.catalog.version
+            if self._bm25 is not None and self._bm25.version == version:
+                return self._bm25
+            index = BM25Index.load(self._bm25_dir(), version)
+            if index is None:
+                chunks = self.catalog.chunks()
+                index = BM25Index.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks], version)
+                index.save(self._bm25_dir())
+            self._bm25 = index
+            return index
+
+    # -- ingest ----------------------------------------------------------------
+    def ingest(self, paths: list[Path] | None = None, *, rebuild: bool = False, progress: bool = True) -> "IngestReport":
+        from .ingest import ingest_lock, run_ingest
+
+        with self._lock, ingest_lock(self.data_dir, self.notify):
+            report = run_ingest(
+                catalog=self.catalog, vectors=self.vectors, embedder=self.embedder,
+                chunk_tokens=self.settings.chunk_tokens, chunk_overlap=self.settings.chunk_overlap,
+                paths=paths, rebuild=rebuild, batch_size=max(self.settings.embed_batch_size, 64),
+                progress=progress,
+            )
+            self.bm25_index()  # rebuild and save now, not on the next query
+            return report
+
+    def ensure_index(self) -> "IngestReport | None":
+        """Ingest the bundled corpus if the index is empty (the first search does this)."""
+        papers, _ = self.catalog.counts()
+        if papers or self.catalog.sources():
+            return None
+        self.notify("The index is empty: ingesting the bundled corpus first (once)…")
+        return self.ingest(progress=sys.stderr.isatty())
+
+    # -- search ----------------------------------------------------------------
+    def search(
+        self, query: str, *, k: int | None = None, mode: str | None = None, years: tuple[int, int] | None = None
+    ) -> SearchResult:
+        query = query.strip()
+        if not query:
+            raise ValueError("the query is empty")
+        from .query import parse_question
+
+        auto = self.ensure_index()
+        mode = mode or self.settings.mode
+        started = time.perf_counter()
+        topic = parse_question(query).topic
+        hits = self.retriever.search(topic, k=k or self.settings.top_k, mode=mode, years=years)
+        return SearchResult(query, mode, hits, time.perf_counter() - started, auto)
+
+    # -- status ----------------------------------------------------------------
+    def stats(self) -> dict:
+        papers, chunks = self.catalog.counts()
+        return {
+            "papers": papers,
+            "chunks": chunks,
+            "vectors": self.vectors.count(),
+            "data_dir": str(self.data_dir),
+            "sources": self.catalog.sources(),
+            "embedder": self.embedder.name,
+            "vector_store": self.vectors.location,
+            "catalog_version": self.catalog.version,
+        }
+
+    def close(self) -> None:
+        if "catalog" in self.__dict__:
+            self.catalog.close()

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# One-command set-up on a fresh machine: a virtual environment with the CPU build of
+# torch, the project and its pinned dependencies (constraints.txt), compiled
+# llama-cpp-python, and Debian's Chromium for the browser test (only with --browser).
+#   VENV=path scripts/setup.sh   # put the environment somewhere else (default .venv)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+PY=${PYTHON:-python3}
+want_browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) want_browser=1 ;;
+    *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "==> creating virtual environment in $VENV"
+  "$PY" -m venv "$VENV"
+fi
+pip() { "$VENV/bin/python" -m pip --disable-pip-version-check "$@"; }
+pip install -q --upgrade pip wheel setuptools
+
+# CPU-only torch first, so nothing later pulls the multi-GB CUDA build.
+# GPU users: replace this line with the CUDA wheel of their choice (see README).
+echo "==> torch (CPU build)"
+pip install -q "torch==${TORCH_VERSION:-2.13.0}"
+
+echo "==> paper-assistant and its dependencies (llama-cpp-python compiles: ~4 min on 2 cores)"
+export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
+pip install -q -c constraints.txt -e ".[dev]"
+
+if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "==> Debian chromium + chromedriver for the browser test"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+echo "==> done: $(du -sh "$VENV" | cut -f1) in $VENV"
+echo "    activate with: source $VENV/bin/activate"

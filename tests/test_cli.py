@@ -1,0 +1,45 @@
+"""The console script, end to end in a subprocess (real MiniLM, real Chroma)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXE = str(Path(sys.executable).with_name("paper-assistant"))
+
+
+def run(args, data_dir, **kw):
+    env = {**os.environ, "PAPER_ASSISTANT_DATA_DIR": str(data_dir)}
+    return subprocess.run([EXE, *args], capture_output=True, text=True, env=env, timeout=600, **kw)
+
+
+def test_help_is_instant_and_lists_commands(tmp_path):
+    out = run(["--help"], tmp_path)
+    assert out.returncode == 0
+    for command in ("ingest", "search", "stats"):
+        assert command in out.stdout
+
+
+def test_ingest_strict_and_error_exit_codes(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n")
+    out = run(["ingest", str(bad)], tmp_path / "d")
+    assert out.returncode == 1
+    assert "bad.jsonl:1" in out.stderr and "nothing could be ingested" in out.stderr
+
+
+@pytest.mark.integration
+def test_search_json_and_stats(tmp_path):
+    out = run(["search", "which papers study shortcut learning?", "--json", "-k", "5"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["mode"] == "hybrid" and len(data["results"]) == 5
+    titles = [r["title"] for r in data["results"]]
+    assert titles[0] == "On the Foundations of Shortcut Learning"
+    stats = json.loads(run(["stats", "--json"], tmp_path).stdout)
+    assert stats["papers"] == 210 and stats["embedder"] == "all-MiniLM-L6-v2"
+    again = run(["ingest", "--json"], tmp_path)
+    assert json.loads(again.stdout)["embedded_chunks"] == 0

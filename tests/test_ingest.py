@@ -1,0 +1,136 @@
+"""Incremental ingest on the real Chroma with the fake embedder."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.ingest import IngestError
+from assistant.pipeline import Assistant
+
+LISTING = """Daily Papers
+
+Jan 2
+
+Alpha Paper on Shortcut Learning
+
+Alpha studies shortcut learning in deep networks. It shows that models prefer simple features.
+
+• 3 authors
+·
+May 2, 2023
+
+Beta Paper on Graphs
+
+Beta proposes a graph neural network for molecules. It reaches state of the art results.
+
+• 2 authors
+·
+Jun 5, 2024 7
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_bundled_ingest_then_rerun_embeds_nothing(assistant, fake_embedder):
+    first = assistant.ingest(progress=False)
+    assert first.papers == 210 and first.new_papers == 210
+    assert first.embedded_chunks == first.chunks == assistant.vectors.count()
+    embedded = fake_embedder.texts_embedded
+    second = assistant.ingest(progress=False)
+    assert fake_embedder.texts_embedded == embedded, "a second run must embed nothing"
+    assert (second.embedded_chunks, second.deleted_chunks, second.new_papers) == (0, 0, 0)
+    assert assistant.vectors.count() == first.chunks
+    assert assistant.catalog.counts() == (210, first.chunks)
+
+
+def test_changed_and_removed_papers(assistant, tmp_path):
+    corpus = write(tmp_path / "c.txt", LISTING)
+    first = assistant.ingest([corpus], progress=False)
+    assert first.papers == 2
+    old_ids = assistant.vectors.ids()
+
+    write(corpus, LISTING.replace("It reaches state of the art results.", "It is fast and accurate."))
+    changed = assistant.ingest(progress=False)
+    assert (changed.changed_papers, changed.new_papers, changed.removed_papers) == (1, 0, 0)
+    assert changed.embedded_chunks >= 1 and changed.deleted_chunks >= 1
+    ids = assistant.vectors.ids()
+    assert len(ids) == changed.chunks, "old chunks of the changed abstract are gone"
+    assert {i for i in old_ids if "Beta" not in i} & ids  # the unchanged paper kept its vectors
+    beta = next(p for p in assistant.catalog.papers().values() if p.title.startswith("Beta"))
+    assert "fast and accurate" in beta.abstract
+
+    write(corpus, LISTING.split("Beta Paper")[0])
+    removed = assistant.ingest(progress=False)
+    assert removed.removed_papers == 1 and removed.papers == 1
+    assert assistant.vectors.count() == removed.chunks
+    assert [p.title for p in assistant.catalog.papers().values()] == ["Alpha Paper on Shortcut Learning"]
+
+
+def test_sources_accumulate_and_rebuild_starts_over(assistant, tmp_path):
+    a = write(tmp_path / "a.txt", LISTING)
+    b = write(tmp_path / "b.jsonl", '{"title": "Gamma", "abstract": "Gamma is about vision transformers."}\n')
+    assistant.ingest([a], progress=False)
+    report = assistant.ingest([b], progress=False)
+    assert report.papers == 3 and report.new_papers == 1
+    rebuilt = assistant.ingest([b], rebuild=True, progress=False)
+    assert rebuilt.papers == 1 and rebuilt.embedded_chunks == rebuilt.chunks
+    assert assistant.vectors.count() == rebuilt.chunks
+    assert assistant.catalog.sources() == [str(b.resolve())]
+
+
+def test_persistent_index_reopens(settings, fake_embedder, tmp_path):
+    corpus = write(tmp_path / "c.txt", LISTING)
+    first = Assistant(settings, embedder=fake_embedder, notify=lambda m: None)
+    report = first.ingest([corpus], progress=False)
+    first.close()
+    reopened = Assistant(settings, embedder=fake_embedder, notify=lambda m: None)
+    stats = reopened.stats()
+    assert (stats["papers"], stats["chunks"], stats["vectors"]) == (2, report.chunks, report.chunks)
+    hits = reopened.search("graph neural network molecules", k=1).hits
+    assert hits[0].paper.title == "Beta Paper on Graphs"
+    reopened.close()
+
+
+def test_bad_input_leaves_index_intact(assistant, tmp_path):
+    good = write(tmp_path / "good.txt", LISTING)
+    assistant.ingest([good], progress=False)
+    before = assistant.vectors.ids()
+    empty = write(tmp_path / "empty.txt", "")
+    with pytest.raises(IngestError) as err:
+        assistant.ingest([empty], rebuild=True, progress=False)
+    assert "empty.txt: file is empty" in str(err.value.issues[0])
+    assert assistant.vectors.ids() == before and assistant.catalog.counts()[0] == 2
+
+
+def test_unreadable_source_keeps_its_papers(assistant, tmp_path):
+    corpus = write(tmp_path / "c.txt", LISTING)
+    assistant.ingest([corpus], progress=False)
+    corpus.write_bytes(b"\x00\xff" * 50)  # the file is damaged, not emptied of papers
+    report = assistant.ingest(progress=False)
+    assert report.kept_from_failed_sources == 2 and report.removed_papers == 0
+    assert any("binary file" in str(i) for i in report.issues)
+    assert assistant.catalog.counts()[0] == 2
+
+
+def test_first_search_ingests_bundled_corpus(assistant):
+    result = assistant.search("shortcut learning")
+    assert result.auto_ingest is not None and result.auto_ingest.papers == 210
+    assert any("ingesting the bundled corpus" in m for m in assistant.messages)
+    assert assistant.search("shortcut learning").auto_ingest is None
+
+
+def test_chunks_fit_the_embedder_and_carry_the_title(assistant):
+    from assistant.chunking import count_tokens
+
+    assistant.ingest(progress=False)
+    papers = assistant.catalog.papers()
+    chunks = assistant.catalog.chunks()
+    assert len(chunks) > len(papers), "long abstracts are split"
+    for chunk in chunks:
+        title = papers[chunk.paper_id].title
+        assert chunk.embed_text.startswith(title)
+        assert count_tokens(chunk.embed_text) <= assistant.settings.chunk_tokens + 8
+        assert chunk.text in papers[chunk.paper_id].abstract

@@ -1,0 +1,67 @@
+"""Retrieval units (fake embedder, real Chroma) and the real-corpus hybrid check (MiniLM)."""
+
+import pytest
+
+from assistant.retrieve import rrf_fuse
+
+SHORTCUT_QUESTION = "which papers study shortcut learning?"
+SHORTCUT_GOLD = {
+    "On the Foundations of Shortcut Learning",
+    "Understanding Visual Feature Reliance through the Lens of Complexity",
+}
+
+
+def test_rrf_fuse_rewards_agreement():
+    fused = rrf_fuse([["a", "b", "c"], ["b", "c", "a"]], k=60)
+    assert max(fused, key=fused.get) == "b"
+    assert fused["a"] == pytest.approx(1 / 61 + 1 / 63)
+
+
+def test_modes_group_chunks_into_papers(assistant):
+    assistant.ingest(progress=False)
+    for mode in ("dense", "bm25", "hybrid"):
+        hits = assistant.search("shortcut learning features", k=5, mode=mode).hits
+        assert len(hits) == 5
+        ids = [h.paper.paper_id for h in hits]
+        assert len(set(ids)) == 5, "one hit per paper"
+        assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
+        assert all(h.best_chunk.paper_id == h.paper.paper_id for h in hits)
+        assert hits == sorted(hits, key=lambda h: -h.score)
+
+
+def test_bm25_finds_exact_terms_and_is_not_rebuilt(assistant):
+    assistant.ingest(progress=False)
+    hits = assistant.search("Equiangular Basis Vectors", k=3, mode="bm25").hits
+    assert hits[0].paper.title == "Equiangular Basis Vectors"
+    index = assistant.bm25_index()
+    assert assistant.bm25_index() is index, "cached in memory between queries"
+
+
+def test_year_filter(assistant):
+    assistant.ingest(progress=False)
+    for mode in ("dense", "bm25", "hybrid"):
+        hits = assistant.search("neural networks", k=10, mode=mode, years=(2021, 2022)).hits
+        assert hits and all(2021 <= h.paper.year <= 2022 for h in hits)
+
+
+def test_search_json_shape(assistant):
+    data = assistant.search("graph neural networks", k=3).to_dict()
+    assert set(data) == {"query", "mode", "results"}
+    assert set(data["results"][0]) == {"paper_id", "title", "score", "published", "snippet"}
+
+
+def test_empty_query_is_an_error(assistant):
+    with pytest.raises(ValueError, match="empty"):
+        assistant.search("   ")
+
+
+@pytest.mark.integration
+def test_hybrid_top5_for_shortcut_question_real_models(real_assistant):
+    top5 = {h.paper.title for h in real_assistant.search(SHORTCUT_QUESTION, k=5, mode="hybrid").hits}
+    assert SHORTCUT_GOLD <= top5
+
+
+@pytest.mark.integration
+def test_chunks_fit_minilm_window(real_assistant, minilm):
+    for chunk in real_assistant.catalog.chunks():
+        assert minilm.count_wordpieces(chunk.embed_text) <= minilm.max_tokens
