@@ -49,6 +49,7 @@ class BM25Index:
         self.retriever = retriever
         self.chunk_ids = chunk_ids
         self.version = version
+        self._df = None
 
     @classmethod
     def build(cls, chunk_ids: list[str], texts: list[str], version: int) -> "BM25Index":
@@ -82,6 +83,20 @@ class BM25Index:
         except (OSError, ValueError, KeyError):
             return None
         return cls(retriever, stamp["ids"], version)
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a (stemmed) term over the chunks; rare terms weigh more."""
+        import math
+
+        if self._df is None:
+            import numpy as np
+
+            indptr = self.retriever.scores.get("indptr") if self.chunk_ids else None
+            self._df = np.diff(indptr) if indptr is not None else np.zeros(0)
+        index = self.retriever.vocab_dict.get(term) if self.chunk_ids else None
+        df = int(self._df[index]) if index is not None and index < len(self._df) else 0
+        n = max(1, len(self.chunk_ids))
+        return math.log((n + 1) / (df + 0.5))
 
     def search(self, query: str, n: int) -> list[LexicalHit]:
         if not self.chunk_ids:

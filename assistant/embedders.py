@@ -113,7 +113,7 @@ def make_embedder(settings: "Settings") -> Embedder:
         if not key and not settings.openai_base_url:
             raise ValueError("embedder 'openai' needs OPENAI_API_KEY or OPENAI_BASE_URL")
         return OpenAIEmbedder(settings.openai_embed_model, key, settings.openai_base_url)
-    return MiniLMEmbedder(batch_size=settings.embed_batch_size)
+    return MiniLMEmbedder(batch_size=settings.embed_batch_size, device=settings.embed_device)
 
 
 def as_llama_index_embedding(embedder: Embedder):

@@ -12,12 +12,16 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .config import Settings
 
 if TYPE_CHECKING:
+    from .answer import AnswerEvent, Answerer, AnswerResult
     from .bm25 import BM25Index
+    from .llm import ChatLLM
+    from .prompts import Prompts
+    from .support import SupportJudge
     from .catalog import Catalog
     from .embedders import Embedder
     from .ingest import IngestReport
@@ -69,6 +73,7 @@ class Assistant:
         self._given_embedder = embedder
         self._lock = threading.RLock()
         self._bm25: "BM25Index | None" = None
+        self._llms: dict[tuple, "ChatLLM | None"] = {}
 
     # -- wiring (lazy) -------------------------------------------------------
     @property
@@ -159,6 +164,72 @@ class Assistant:
         topic = parse_question(query).topic
         hits = self.retriever.search(topic, k=k or self.settings.top_k, mode=mode, years=years)
         return SearchResult(query, mode, hits, time.perf_counter() - started, auto)
+
+    # -- answers -----------------------------------------------------------------
+    @cached_property
+    def judge(self) -> "SupportJudge":
+        from .support import SupportJudge
+
+        return SupportJudge(self.embedder, store=self.catalog)
+
+    @cached_property
+    def prompts(self) -> "Prompts":
+        from .prompts import Prompts
+
+        return Prompts(self.settings.prompts_dir)
+
+    @cached_property
+    def answerer(self) -> "Answerer":
+        from .answer import Answerer
+
+        def search(topic: str, *, k: int, mode: str | None, years: tuple[int, int] | None):
+            return self.retriever.search(topic, k=k, mode=mode or self.settings.mode, years=years)
+
+        return Answerer(search, self.judge, self.prompts, self.settings, idf=lambda term: self.bm25_index().idf(term))
+
+    def llm(self, name: str | None = None, *, model: str | None = None, base_url: str | None = None) -> "ChatLLM | None":
+        """The LLM back-end by name (None: extractive), built once and reused."""
+        from .config import load_settings
+        from .llm import make_llm
+
+        name = name or self.settings.resolved_llm()
+        key = (name, model, base_url)
+        with self._lock:
+            if key not in self._llms:
+                settings = self.settings
+                if model or base_url:
+                    overrides = {"openai_model": model, "openai_base_url": base_url}
+                    if name == "local" and model:
+                        overrides = {"local_model_path": model}
+                    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v})
+                self._llms[key] = make_llm(name, settings)
+            return self._llms[key]
+
+    def ask_stream(
+        self, question: str, *, llm: str | None = None, model: str | None = None, base_url: str | None = None,
+        k: int | None = None, mode: str | None = None, years: tuple[int, int] | None = None,
+    ) -> Iterator["AnswerEvent"]:
+        """Stream an answer: token and notice events, then a done event with the result."""
+        from .llm import LLMError
+
+        if not question.strip():
+            raise ValueError("the question is empty")
+        self.ensure_index()
+        notices: list[str] = []
+        try:
+            backend = self.llm(llm, model=model, base_url=base_url)
+        except LLMError as exc:
+            backend = None
+            notices.append(f"The {llm or self.settings.resolved_llm()} LLM is unavailable ({exc}); this is the extractive answer.")
+        return self.answerer.stream(question, backend, k=k, mode=mode, years=years, notices=notices)
+
+    def ask(self, question: str, **options) -> "AnswerResult":
+        result = None
+        for event in self.ask_stream(question, **options):
+            if event.kind == "done":
+                result = event.result
+        assert result is not None
+        return result
 
     # -- status ----------------------------------------------------------------
     def stats(self) -> dict:

@@ -86,3 +86,79 @@ def real_assistant(tmp_path_factory, minilm):
     a.ingest(progress=False)
     yield a
     a.close()
+
+
+class FakeLLM:
+    """A scripted chat model: replies by a function of the messages, streamed word by word."""
+
+    def __init__(self, reply, backend: str = "local", model: str = "fake-model", context_window: int = 2048):
+        self.reply = reply if callable(reply) else (lambda messages: reply)
+        self.backend = backend
+        self.model = model
+        self.context_window = context_window
+        self.calls: list[list[dict]] = []
+
+    def stream(self, messages, *, max_tokens, temperature):
+        self.calls.append(messages)
+        text = self.reply(messages)
+        for i, word in enumerate(text.split(" ")):
+            yield word if i == 0 else " " + word
+
+
+class FailingLLM(FakeLLM):
+    def __init__(self, after_words: int = 0, backend: str = "openai"):
+        super().__init__("partial answer that breaks off", backend=backend)
+        self.after_words = after_words
+
+    def stream(self, messages, *, max_tokens, temperature):
+        from assistant.llm import LLMError
+
+        for i, word in enumerate(self.reply(messages).split(" ")):
+            if i >= self.after_words:
+                raise LLMError("the OpenAI-compatible stream broke off: RemoteProtocolError")
+            yield word + " "
+
+
+SMALL_CORPUS = """Daily Papers
+
+Jan 2
+
+Shortcut Learning in Deep Networks
+
+We study shortcut learning in deep neural networks. Models prefer simple shortcut features such as texture over shape. We measure shortcut bias on synthetic datasets.
+
+• 3 authors
+·
+May 2, 2023
+
+Graph Networks for Molecules
+
+We propose a graph neural network for molecular property prediction. It reaches 91.5% accuracy on the QM9 benchmark.
+
+• 2 authors
+·
+Jun 5, 2024 7
+
+Vision Transformers from Scratch
+
+We train vision transformers from scratch on ImageNet. Tokens-to-token embedding improves accuracy to 81.5% top-1.
+
+• 4 authors
+·
+Mar 1, 2021
+"""
+
+
+@pytest.fixture
+def small_assistant(assistant, tmp_path):
+    """The fake-embedder assistant over three tiny papers, with relevance thresholds for it."""
+    from assistant.relevance import RelevanceThresholds
+
+    corpus = tmp_path / "small.txt"
+    corpus.write_text(SMALL_CORPUS)
+    assistant.ingest([corpus], progress=False)
+    assistant.answerer.relevance = RelevanceThresholds(
+        min_sentence_similarity=0.2, min_chunk_similarity=0.2, min_topic_coverage=0.5,
+        list_margin=0.5, other_margin=0.5, other_max_papers=2,
+    )
+    return assistant

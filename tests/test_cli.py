@@ -19,7 +19,7 @@ def run(args, data_dir, **kw):
 def test_help_is_instant_and_lists_commands(tmp_path):
     out = run(["--help"], tmp_path)
     assert out.returncode == 0
-    for command in ("ingest", "search", "stats"):
+    for command in ("ingest", "search", "ask", "stats"):
         assert command in out.stdout
 
 
@@ -43,3 +43,28 @@ def test_search_json_and_stats(tmp_path):
     assert stats["papers"] == 210 and stats["embedder"] == "all-MiniLM-L6-v2"
     again = run(["ingest", "--json"], tmp_path)
     assert json.loads(again.stdout)["embedded_chunks"] == 0
+
+
+def test_ask_empty_question_is_a_clear_error(tmp_path):
+    out = run(["ask", "  "], tmp_path)
+    assert out.returncode == 2 and "error: the question is empty" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.integration
+def test_ask_json_and_streamed_answer(tmp_path):
+    gold = {"On the Foundations of Shortcut Learning",
+            "Understanding Visual Feature Reliance through the Lens of Complexity"}
+    out = run(["ask", "which papers study shortcut learning?", "--json", "--llm", "extractive"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert set(data) >= {"question", "answer", "backend", "model", "refused", "notice", "citations", "sources", "timings"}
+    assert data["backend"] == "extractive" and not data["refused"]
+    assert gold <= {c["title"] for c in data["citations"]}
+    assert all(c["support"] in ("supported", "weak", "unsupported") for c in data["citations"])
+
+    streamed = run(["ask", "which papers study shortcut learning?"], tmp_path)  # default: local model
+    assert streamed.returncode == 0, streamed.stderr
+    assert "References:" in streamed.stdout and "[1]" in streamed.stdout
+    assert all(title in streamed.stdout for title in gold)
+    assert "local SmolLM2" in streamed.stderr

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Calibrate the relevance step and the support judge on the eval set.
+
+    python scripts/calibrate.py [--questions eval/questions.jsonl] [--json]
+
+Prints the features' distributions and the thresholds that maximise:
+- relevance: citation F1 over the retrieved candidates, then correct refusals on
+  unanswerable questions, then fewest false refusals;
+- support: balanced accuracy on (claim, abstract) pairs built from the gold labels:
+  a claim made of the question and its gold facts (or "This paper studies <topic>")
+  against the gold paper's abstract is supported; against a retrieved non-gold
+  abstract it is not.
+The defaults in assistant/relevance.py and assistant/support.py come from this run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.config import load_settings  # noqa: E402
+from assistant.corpus import normalize_title  # noqa: E402
+from assistant.pipeline import Assistant  # noqa: E402
+from assistant.query import parse_question  # noqa: E402
+
+
+def collect(assistant: Assistant, questions: list[dict], candidates: int):
+    rows, pairs = [], []
+    judge = assistant.judge
+    idf = assistant.bm25_index().idf
+    for q in questions:
+        parsed = parse_question(q["question"])
+        hits = assistant.retriever.search(parsed.topic, k=candidates, mode="hybrid")
+        gold = {normalize_title(t) for t in q["gold_titles"]}
+        topic_vector = np.asarray(assistant.embedder.embed_query(parsed.topic), dtype=np.float32)
+        for hit in hits:
+            best = max(m.similarity for m in judge.rank(parsed.topic, hit.paper, topic_vector))
+            rows.append({
+                "qid": q["qid"], "type": q["type"], "is_list": parsed.is_list, "sentence": best,
+                "coverage": judge.coverage(parsed.topic, hit.paper, idf),
+                "chunk": hit.dense_similarity or 0.0, "gold": normalize_title(hit.paper.title) in gold,
+            })
+        if q["type"] == "unanswerable":
+            continue
+        claim = (f"This paper studies {parsed.topic}." if q["type"] == "topic_list"
+                 else f"{q['question']} {' '.join(q['gold_facts'])}")
+        negatives = [h.paper for h in hits if normalize_title(h.paper.title) not in gold][:3]
+        positives = [h.paper for h in hits if normalize_title(h.paper.title) in gold]
+        for paper, label in [(p, True) for p in positives] + [(p, False) for p in negatives]:
+            match = judge.rank(claim, paper)[0]
+            pairs.append({"similarity": match.similarity, "overlap": match.overlap, "label": label,
+                          "grounding": judge.grounding(claim, paper)})
+    return rows, pairs
+
+
+def relevance_score(rows, t_sentence, t_chunk, t_coverage, list_margin, other_margin, other_max):
+    by_q: dict[str, list[dict]] = {}
+    for row in rows:
+        by_q.setdefault(row["qid"], []).append(row)
+    tp = fp = fn = refused_ok = false_refusals = 0
+    for items in by_q.values():
+        rel = [max(r["sentence"], r["chunk"]) for r in items]
+        passes = [r["coverage"] >= t_coverage and (r["sentence"] >= t_sentence or r["chunk"] >= t_chunk) for r in items]
+        top = max((v for v, p in zip(rel, passes) if p), default=0.0)
+        margin = list_margin if items[0]["is_list"] else other_margin
+        order = sorted(range(len(items)), key=lambda i: -rel[i])
+        kept = [i for i in order if passes[i] and rel[i] >= margin * top]
+        if not items[0]["is_list"]:
+            kept = kept[:other_max]
+        gold = sum(r["gold"] for r in items)
+        hit = sum(items[i]["gold"] for i in kept)
+        tp, fp, fn = tp + hit, fp + len(kept) - hit, fn + gold - hit
+        if items[0]["type"] == "unanswerable":
+            refused_ok += not kept
+        elif not kept:
+            false_refusals += 1
+    precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    f1 = 2 * precision * recall / max(1e-9, precision + recall)
+    return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3),
+            "correct_refusals": refused_ok, "false_refusals": false_refusals}
+
+
+def calibrate_relevance(rows):
+    grid = itertools.product(
+        np.arange(0.40, 0.66, 0.02), np.arange(0.39, 0.66, 0.03), (0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4),
+        (0.7, 0.75, 0.8, 0.85), (0.85, 0.9, 0.95), (2, 3),
+    )
+    best = None
+    for ts, tc, tv, lm, om, cap in grid:
+        score = relevance_score(rows, ts, tc, tv, lm, om, cap)
+        key = (score["f1"] + 0.02 * score["correct_refusals"] - 0.03 * score["false_refusals"], -ts)
+        if best is None or key > best[0]:
+            best = (key, {"min_sentence_similarity": round(float(ts), 2), "min_chunk_similarity": round(float(tc), 2),
+                          "min_topic_coverage": tv, "list_margin": lm, "other_margin": om, "other_max_papers": cap}, score)
+    return best[1], best[2]
+
+
+def calibrate_support(pairs):
+    sims = np.array([p["similarity"] for p in pairs])
+    overlaps = np.array([p["overlap"] for p in pairs])
+    labels = np.array([p["label"] for p in pairs])
+    best = None
+    for s_high, s_low, o in itertools.product(np.arange(0.5, 0.95, 0.02), np.arange(0.3, 0.8, 0.02), np.arange(0.0, 0.8, 0.05)):
+        if s_low > s_high:
+            continue
+        predicted = (sims >= s_high) | ((sims >= s_low) & (overlaps >= o))
+        tpr = (predicted & labels).sum() / max(1, labels.sum())
+        tnr = (~predicted & ~labels).sum() / max(1, (~labels).sum())
+        key = ((tpr + tnr) / 2, s_high)
+        if best is None or key > best[0]:
+            best = (key, float(s_high), float(s_low), float(o), float(tpr), float(tnr))
+    (_, s_high, s_low, o, tpr, tnr) = best
+    weak = float(np.quantile(sims[labels], 0.05))  # 95% of true pairs are at least "weak"
+    thresholds = {"supported_similarity": round(s_high, 2), "supported_overlap_similarity": round(s_low, 2),
+                  "supported_overlap": round(o, 2), "weak_similarity": round(min(weak, s_low), 2)}
+    return thresholds, {"balanced_accuracy": round((tpr + tnr) / 2, 3), "true_positive_rate": round(tpr, 3),
+                        "true_negative_rate": round(tnr, 3), "pairs": len(pairs), "supported_pairs": int(labels.sum())}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions.jsonl")
+    parser.add_argument("--candidates", type=int, default=15)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    questions = [json.loads(line) for line in args.questions.read_text().splitlines() if line.strip()]
+    assistant = Assistant(load_settings(), notify=lambda m: print(m, file=sys.stderr))
+    assistant.ensure_index()
+    rows, pairs = collect(assistant, questions, args.candidates)
+    relevance, relevance_metrics = calibrate_relevance(rows)
+    support, support_metrics = calibrate_support(pairs)
+    report = {"relevance": relevance, "relevance_metrics": relevance_metrics,
+              "support": support, "support_metrics": support_metrics, "questions": len(questions)}
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
