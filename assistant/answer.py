@@ -18,6 +18,7 @@ A failing LLM falls back to the extractive answer, with a visible notice.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 
 # tiktoken counts cl100k tokens; a model's own tokenizer may count up to ~25% more
 TOKENIZER_MARGIN = 1.25
+# a small model sometimes talks about its input instead of the paper
+_META_TALK = re.compile(r"\b(this|the) (sentence|evidence|abstract|question)\b|\bunclear\b", re.IGNORECASE)
 
 
 @dataclass
@@ -253,7 +256,8 @@ class Answerer:
         rest, punct = phrase.finish()
         if rest:
             pieces.append(rest)
-        if not phrase.text or self.judge.judge(phrase.text, source.paper).support != SUPPORTED:
+        text = phrase.text
+        if not text or _META_TALK.search(text) or self.judge.judge(text, source.paper).support != SUPPORTED:
             return None, punct
         return pieces, punct
 

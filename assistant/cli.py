@@ -53,6 +53,23 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--no-stream", action="store_true", help="print the answer when it is complete")
     ask.set_defaults(func=cmd_ask)
 
+    ev = sub.add_parser("eval", help="run the citation-accuracy eval set and write a report")
+    ev.add_argument("--questions", type=Path, help="a question file (default eval/questions.jsonl)")
+    ev.add_argument("--llm", action="append", choices=["local", "openai", "extractive"],
+                    help="back-end(s) to evaluate; repeat the flag (default: extractive and local, plus openai with a key)")
+    ev.add_argument("--mode", action="append", choices=["dense", "bm25", "hybrid"], help="retrieval mode(s); repeat (default: all three)")
+    ev.add_argument("--limit", type=int, help="only N questions, spread over the question types")
+    ev.add_argument("--out", type=Path, help="report folder (default eval/results/<timestamp>)")
+    ev.add_argument("--no-baseline", action="store_true", help="skip llama-index's CitationQueryEngine baseline")
+    ev.add_argument("--json", action="store_true", help="print {summary, records} as JSON")
+    ev.set_defaults(func=cmd_eval)
+
+    serve = sub.add_parser("serve", help="start the local chat page (Gradio)")
+    serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=7860)
+    serve.add_argument("--llm", choices=["local", "openai", "extractive"], help="default answer back-end")
+    serve.set_defaults(func=cmd_serve)
+
     stats = sub.add_parser("stats", help="what the index holds")
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(func=cmd_stats)
@@ -151,6 +168,40 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for notice in late:
             print(f"Notice: {notice}")
     print(footer(result), file=sys.stderr)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import time
+
+    from .config import PROJECT_ROOT
+    from .corpus import normalize_title
+    from .eval_report import write_run
+    from .evaluate import load_questions, run_eval, stratified
+
+    assistant = _assistant(args)
+    assistant.ensure_index()
+    known = {normalize_title(p.title) for p in assistant.catalog.papers().values()}
+    questions = stratified(load_questions(args.questions or PROJECT_ROOT / "eval" / "questions.jsonl", known), args.limit)
+    llms = args.llm or (["extractive", "local"] + (["openai"] if assistant.settings.resolved_llm() == "openai" else []))
+    modes = args.mode or ["dense", "bm25", "hybrid"]
+    run = run_eval(assistant, questions, llms, modes, baseline=not args.no_baseline, progress=sys.stderr.isatty())
+    out = args.out or PROJECT_ROOT / "eval" / "results" / time.strftime("%Y%m%d-%H%M%S")
+    command = "paper-assistant " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("paper-assistant") else "paper-assistant eval"
+    write_run(run, out, command)
+    if args.json:
+        print(json.dumps({"summary": run["summary"], "records": run["records"]}, ensure_ascii=False))
+    else:
+        print((out / "report.md").read_text())
+        print(f"report, results.json and plots in {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .web import serve
+
+    print(f"paper-assistant page on http://{args.host}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
+    serve(_assistant(args), host=args.host, port=args.port, llm=args.llm)
     return 0
 
 

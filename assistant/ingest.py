@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from .chunking import Chunk, chunk_papers
 from .config import BUNDLED_CORPUS
-from .corpus import CorpusIssue, Paper, load_corpus
+from .corpus import CorpusIssue, Paper, expand_paths, load_corpus
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -113,6 +113,13 @@ def run_ingest(
     sources = list(dict.fromkeys(registered + added))
     load = load_corpus([source_path(s) for s in sources])
     report = IngestReport(sources=sources, files=load.files, issues=load.issues)
+
+    if paths:
+        given, _ = expand_paths([source_path(s) for s in added])
+        given_files = {str(f) for f in given}
+        if not any(given_files.intersection(p.sources) for p in load.papers):
+            mine = [i for i in load.issues if i.path in given_files or i.path in {str(source_path(s)) for s in added}]
+            raise IngestError("nothing could be ingested from the given files; the index is unchanged", mine or load.issues)
 
     old_papers = catalog.papers()
     # a file that could not be read at all (missing, empty, binary) is not evidence

@@ -14,6 +14,7 @@ trace, never an API key.
 from __future__ import annotations
 
 import importlib.util
+import queue
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Protocol
@@ -81,17 +82,48 @@ class LocalLlama:
             return len(self._load().tokenize(text.encode(), add_bos=False, special=True))
 
     def stream(self, messages, *, max_tokens, temperature) -> Iterator[str]:
-        with self._lock:
-            llama = self._load()
+        """Generation runs in a worker thread that alone holds the model's lock, so a
+        consumer that stops early (a closed browser tab) cannot leave the lock held."""
+        pieces: queue.Queue = queue.Queue()
+        cancelled = threading.Event()
+
+        def produce() -> None:
             try:
-                for chunk in llama.create_chat_completion(
-                    messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True
-                ):
-                    piece = chunk["choices"][0]["delta"].get("content")
-                    if piece:
-                        yield piece
+                with self._lock:
+                    llama = self._load()
+                    for chunk in llama.create_chat_completion(
+                        messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True
+                    ):
+                        if cancelled.is_set():
+                            break
+                        piece = chunk["choices"][0]["delta"].get("content")
+                        if piece:
+                            pieces.put(("piece", piece))
+            except LLMError as exc:
+                pieces.put(("error", str(exc)))
             except (ValueError, RuntimeError) as exc:
-                raise LLMError(f"the local model failed: {exc}") from None
+                pieces.put(("error", f"the local model failed: {exc}"))
+            finally:
+                pieces.put(("end", None))
+
+        worker = threading.Thread(target=produce, name="llama-generate", daemon=True)
+        worker.start()
+        try:
+            while True:
+                kind, value = pieces.get()
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise LLMError(value)
+                yield value
+        finally:
+            cancelled.set()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._llama is not None:
+                self._llama.close()
+                self._llama = None
 
 
 class OpenAIChat:

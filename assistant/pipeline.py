@@ -223,6 +223,31 @@ class Assistant:
             notices.append(f"The {llm or self.settings.resolved_llm()} LLM is unavailable ({exc}); this is the extractive answer.")
         return self.answerer.stream(question, backend, k=k, mode=mode, years=years, notices=notices)
 
+    def condense(self, history: list[tuple[str, str]], question: str, llm: str | None = None) -> str:
+        """A follow-up question rewritten to stand alone (see followup.py)."""
+        from .followup import condense
+        from .llm import LLMError
+
+        try:
+            backend = self.llm(llm)
+        except LLMError:
+            backend = None
+        return condense(history, question, backend, self.prompts)
+
+    def warm_up(self, llm: str | None = None) -> None:
+        """Build the index if needed and load the models, so the first question is fast."""
+        from .llm import LLMError
+
+        self.ensure_index()
+        self.embedder.embed_query("warm up")
+        self.bm25_index()
+        try:
+            backend = self.llm(llm)
+        except LLMError:
+            return
+        if backend is not None and hasattr(backend, "load"):
+            backend.load()
+
     def ask(self, question: str, **options) -> "AnswerResult":
         result = None
         for event in self.ask_stream(question, **options):
@@ -246,5 +271,9 @@ class Assistant:
         }
 
     def close(self) -> None:
+        for backend in self._llms.values():
+            if hasattr(backend, "close"):
+                backend.close()
+        self._llms.clear()
         if "catalog" in self.__dict__:
             self.catalog.close()

@@ -36,5 +36,5 @@ if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
-echo "==> done: $(du -sh "$VENV" | cut -f1) in $VENV"
+echo "==> done: $(du -sh "$VENV/" | cut -f1) in $VENV"
 echo "    activate with: source $VENV/bin/activate"

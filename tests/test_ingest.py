@@ -134,3 +134,14 @@ def test_chunks_fit_the_embedder_and_carry_the_title(assistant):
         assert chunk.embed_text.startswith(title)
         assert count_tokens(chunk.embed_text) <= assistant.settings.chunk_tokens + 8
         assert chunk.text in papers[chunk.paper_id].abstract
+
+
+def test_bad_file_added_to_existing_index_is_rejected_and_not_registered(assistant, tmp_path):
+    good = write(tmp_path / "good.txt", LISTING)
+    assistant.ingest([good], progress=False)
+    bad = write(tmp_path / "bad.jsonl", "{broken\n")
+    with pytest.raises(IngestError, match="unchanged") as err:
+        assistant.ingest([bad], progress=False)
+    assert [i.line for i in err.value.issues] == [1] and "bad.jsonl" in err.value.issues[0].path
+    assert assistant.catalog.sources() == [str(good.resolve())]
+    assert assistant.catalog.counts()[0] == 2
