@@ -64,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print {summary, records} as JSON")
     ev.set_defaults(func=cmd_eval)
 
+    bench = sub.add_parser("bench", help="speed and scale benchmarks (prints figures)")
+    bench.add_argument("--sizes", type=int, nargs="*", help="synthetic corpus sizes (default 1000 10000 50000)")
+    bench.add_argument("--quick", action="store_true", help="small and fast (under 3 minutes): bundled corpus and 300 papers")
+    bench.add_argument("--keep", type=Path, help="keep the benchmark's corpora and indexes in this folder")
+    bench.add_argument("--out", type=Path, help="also write benchmarks.md, bench.json and benchmarks.png here")
+    bench.add_argument("--json", action="store_true", help="print {machine, results} as JSON")
+    bench.set_defaults(func=cmd_bench)
+
     serve = sub.add_parser("serve", help="start the local chat page (Gradio)")
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=int, default=7860)
@@ -194,6 +202,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         print((out / "report.md").read_text())
         print(f"report, results.json and plots in {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import run_bench
+    from .config import load_settings
+
+    sizes = args.sizes if args.sizes is not None else ([300] if args.quick else [1000, 10000, 50000])
+    say = (lambda m: print(m, file=sys.stderr, flush=True)) if args.json else (lambda m: print(m, flush=True))
+    say(f"benchmark: bundled corpus + synthetic {sizes} (figures are printed, not judged)")
+    report = run_bench(sizes, quick=args.quick, settings=load_settings(data_dir=args.data_dir), progress=say, keep=args.keep)
+    if args.out:
+        from .bench_report import write
+
+        write(report, args.out, "paper-assistant bench " + " ".join(sys.argv[2:]))
+        say(f"wrote {args.out}/benchmarks.md, bench.json, benchmarks.png")
+    if args.json:
+        print(json.dumps({"machine": report["machine"], "results": report["results"]}, indent=1))
+    else:
+        say(f"machine: {report['machine']}; {report['meta']['seconds']} s")
     return 0
 
 

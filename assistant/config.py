@@ -18,7 +18,12 @@ PROMPTS_DIR = PROJECT_ROOT / "prompts"
 
 RetrievalMode = Literal["dense", "bm25", "hybrid"]
 LLMBackend = Literal["auto", "local", "openai", "extractive"]
-EmbedderName = Literal["minilm", "openai"]
+EmbedderName = Literal["minilm", "minilm-int8", "minilm-torch", "openai"]
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "paper-assistant"
 
 
 def _default_data_dir() -> Path:
@@ -32,13 +37,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PAPER_ASSISTANT_", extra="ignore", populate_by_name=True)
 
     data_dir: Path = Field(default_factory=_default_data_dir, description="Where the index lives.")
-    corpus_paths: list[Path] = Field(
-        default_factory=lambda: [BUNDLED_CORPUS],
-        description="Corpus files or folders ingested when no path is given.",
+    model_cache_dir: Path = Field(
+        default_factory=_default_cache_dir, description="Models derived offline from bundled weights (ONNX export)."
     )
-
     # embeddings
-    embedder: EmbedderName = Field("minilm", description="minilm (offline) or openai.")
+    embedder: EmbedderName = Field(
+        "minilm", description="minilm (ONNX, offline), minilm-int8, minilm-torch (sentence-transformers) or openai."
+    )
     embed_batch_size: int = Field(64, ge=1)
     embed_device: str = Field("cpu", description="torch device for MiniLM: cpu, cuda, mps.")
     openai_embed_model: str = "text-embedding-3-small"

