@@ -213,22 +213,18 @@ class Bench:
         self.add("search", 0, "paper-assistant", "cli_cold_start_s", statistics.median(times), "s")
 
     def answers(self, data_dir: Path, backends: list[str], n: int) -> None:
-        import psutil
-
-        assistant = self.assistant(data_dir)
-        questions = queries(n)
+        """Each back-end in a fresh process: warm latency, and peak RSS with its model loaded."""
         for backend in backends:
-            assistant.ask(questions[0], llm=backend)  # load the model
-            first, total = [], []
-            for question in questions:
-                timings = assistant.ask(question, llm=backend).timings
-                first.append(timings["first_token_s"] or timings["total_s"])
-                total.append(timings["total_s"])
-            self.add(backend, 0, "paper-assistant", "answer_first_token_s", statistics.median(first), "s")
-            self.add(backend, 0, "paper-assistant", "answer_total_s", statistics.median(total), "s")
-            self.add(backend, 0, "paper-assistant", "answer_first_token_p95_s", percentiles(first)["p95"], "s")
-            self.add(backend, 0, "paper-assistant", "rss_mb", psutil.Process().memory_info().rss / 2**20, "MB")
-        assistant.close()
+            proc = subprocess.run([sys.executable, "-m", "assistant.bench_answers", str(data_dir), backend, str(n)],
+                                  capture_output=True, text=True)
+            if proc.returncode:
+                raise RuntimeError(f"answer benchmark for {backend} failed: {proc.stderr[-2000:]}")
+            figures = json.loads(proc.stdout.strip().splitlines()[-1])
+            self.add(backend, 0, "paper-assistant", "answer_first_token_s", figures["first_token_s"], "s")
+            self.add(backend, 0, "paper-assistant", "answer_total_s", figures["total_s"], "s")
+            self.add(backend, 0, "paper-assistant", "answer_first_token_p95_s", figures["first_token_p95_s"], "s")
+            self.add(backend, 0, "paper-assistant", "answer_total_p95_s", figures["total_p95_s"], "s")
+            self.add(backend, 0, "paper-assistant", "rss_mb", figures["peak_rss_mb"], "MB")
 
 
 def run_bench(sizes: list[int], *, quick: bool, settings: Settings, progress: Callable[[str], None],
@@ -236,7 +232,7 @@ def run_bench(sizes: list[int], *, quick: bool, settings: Settings, progress: Ca
     work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="paper-assistant-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     bench = Bench(work, settings, progress)
-    n_queries = 50 if quick else 200
+    n_queries = 30 if quick else 200
     started = time.perf_counter()
     try:
         corpus, count, workload = bench.corpus(None)
@@ -244,12 +240,12 @@ def run_bench(sizes: list[int], *, quick: bool, settings: Settings, progress: Ca
         bench.embedded_ingest_in_process(corpus, count, workload)
         bench.llama_index_default(corpus, count, workload, n_queries)
         bench.chroma_server(corpus, count, workload, n_queries)
-        bench.cli_cold_start(bundled_index)
-        bench.answers(bundled_index, ["extractive", "local"], 5 if quick else 20)
+        bench.cli_cold_start(bundled_index, runs=2 if quick else 5)
+        bench.answers(bundled_index, ["extractive", "local"], 3 if quick else 20)
         for size in sizes:
             corpus, count, workload = bench.corpus(size)
             bench.ours(corpus, count, workload, n_queries)
-            if size <= peer_max:
+            if size <= peer_max and not quick:
                 bench.embedded_ingest_in_process(corpus, count, workload)
                 bench.llama_index_default(corpus, count, workload, n_queries)
     finally:

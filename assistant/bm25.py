@@ -61,14 +61,27 @@ class BM25Index:
         return cls(retriever, list(chunk_ids), version)
 
     def save(self, folder: Path) -> None:
-        tmp = folder.with_name(folder.name + ".tmp")
+        """Write a complete copy beside the old one, then swap it in (each writer its own temp folder)."""
+        import os
+
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{id(self)}")
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        tmp.mkdir()
         if self.chunk_ids:
             self.retriever.save(str(tmp))
         (tmp / "chunk_ids.json").write_text(json.dumps({"version": self.version, "ids": self.chunk_ids}))
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)  # the old index is replaced only by a complete new one
+        old = folder.with_name(f"{folder.name}.old-{os.getpid()}-{id(self)}")
+        try:
+            folder.rename(old)
+        except FileNotFoundError:
+            old = None
+        try:
+            tmp.rename(folder)
+        except OSError:  # another writer swapped in its copy first: it is as good as ours
+            shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path, version: int) -> "BM25Index | None":

@@ -77,7 +77,9 @@ class Catalog:
 
     # -- sources -------------------------------------------------------------
     def sources(self) -> list[str]:
-        return [row[0] for row in self._db.execute("SELECT path FROM sources ORDER BY path")]
+        """In the order they were registered: on a title conflict the first file wins, and it
+        must stay the same file on every re-ingest (not whichever path sorts first)."""
+        return [row[0] for row in self._db.execute("SELECT path FROM sources ORDER BY rowid")]
 
     # -- papers and chunks ---------------------------------------------------
     def replace_all(self, papers: list[Paper], chunks: list[Chunk], sources: Iterable[str]) -> None:
@@ -95,7 +97,7 @@ class Catalog:
                 "INSERT INTO chunks VALUES (?,?,?,?,?)",
                 [(c.chunk_id, c.paper_id, c.index, c.text, c.embed_text) for c in chunks],
             )
-            db.executemany("INSERT INTO sources VALUES (?)", [(s,) for s in sorted(set(sources))])
+            db.executemany("INSERT INTO sources VALUES (?)", [(s,) for s in dict.fromkeys(sources)])
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (str(version),))
 
     def clear(self) -> None:

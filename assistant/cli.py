@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="speed and scale benchmarks (prints figures)")
     bench.add_argument("--sizes", type=int, nargs="*", help="synthetic corpus sizes (default 1000 10000 50000)")
-    bench.add_argument("--quick", action="store_true", help="small and fast (under 3 minutes): bundled corpus and 300 papers")
+    bench.add_argument("--quick", action="store_true", help="small and fast (about 3 minutes): bundled corpus and 200 synthetic papers")
     bench.add_argument("--keep", type=Path, help="keep the benchmark's corpora and indexes in this folder")
     bench.add_argument("--out", type=Path, help="also write benchmarks.md, bench.json and benchmarks.png here")
     bench.add_argument("--json", action="store_true", help="print {machine, results} as JSON")
@@ -209,7 +209,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run_bench
     from .config import load_settings
 
-    sizes = args.sizes if args.sizes is not None else ([300] if args.quick else [1000, 10000, 50000])
+    sizes = args.sizes if args.sizes is not None else ([200] if args.quick else [1000, 10000, 50000])
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if args.json else (lambda m: print(m, flush=True))
     say(f"benchmark: bundled corpus + synthetic {sizes} (figures are printed, not judged)")
     report = run_bench(sizes, quick=args.quick, settings=load_settings(data_dir=args.data_dir), progress=say, keep=args.keep)

@@ -13,7 +13,8 @@ JSONL format: one object per line with ``title`` and ``abstract`` required and
 ``authors`` (a list or a count), ``date``, ``url`` and ``arxiv_id`` optional.
 
 Problems never abort a load: each becomes a :class:`CorpusIssue` naming the file,
-line and field, and the good entries are kept.
+line and field, and the good entries are kept. A file lists at most
+``MAX_ISSUES_PER_FILE`` problems; one more issue counts the rest and their lines.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 CORPUS_SUFFIXES = {".txt", ".jsonl"}
+MAX_ISSUES_PER_FILE = 1000  # past this, one more issue counts the rest of a file's problems
 _LISTING_DATE = re.compile(r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}$")
 _META_DATE = re.compile(
     r"^(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<day>\d{1,2})"
@@ -79,6 +81,34 @@ class CorpusIssue:
         where = self.path + (f":{self.line}" if self.line else "")
         what = f" [{self.field}]" if self.field else ""
         return f"{where}{what}: {self.message}"
+
+
+class _FileIssues(list):
+    """A file's issues: the first MAX_ISSUES_PER_FILE are kept, the rest only counted
+    (a 50 MB file of broken lines would otherwise hold ~10^6 issue objects)."""
+
+    def __init__(self, source: str):
+        super().__init__()
+        self.source = source
+        self.more = 0
+        self.more_lines: list[int | None] = [None, None]
+
+    def append(self, issue: CorpusIssue) -> None:
+        if len(self) < MAX_ISSUES_PER_FILE:
+            super().append(issue)
+            return
+        self.more += 1
+        if self.more == 1:
+            self.more_lines[0] = issue.line
+        self.more_lines[1] = issue.line
+
+    def done(self) -> list[CorpusIssue]:
+        issues = list(self)
+        if self.more:
+            first, last = self.more_lines
+            lines = f" (lines {first}-{last})" if first and last else ""
+            issues.append(CorpusIssue(self.source, first, None, f"… and {self.more} more problems{lines} not listed"))
+        return issues
 
 
 @dataclass
@@ -182,7 +212,7 @@ def _is_meta(paragraph: str) -> bool:
 
 def parse_listing(text: str, source: str) -> tuple[list[Paper], list[CorpusIssue]]:
     papers: list[Paper] = []
-    issues: list[CorpusIssue] = []
+    issues = _FileIssues(source)
     listing_date: str | None = None
     blocks = list(_paragraphs(text))
     i = 0
@@ -225,7 +255,7 @@ def parse_listing(text: str, source: str) -> tuple[list[Paper], list[CorpusIssue
         )
     if not papers and not issues:
         issues.append(CorpusIssue(source, None, None, "no entries found (not a listing or JSONL corpus?)"))
-    return papers, issues
+    return papers, issues.done()
 
 
 _MONTHS = {m: n for n, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
@@ -257,7 +287,7 @@ def _parse_meta(paragraph: str) -> tuple[dict, str | None]:
 
 def parse_jsonl(text: str, source: str) -> tuple[list[Paper], list[CorpusIssue]]:
     papers: list[Paper] = []
-    issues: list[CorpusIssue] = []
+    issues = _FileIssues(source)
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -277,7 +307,7 @@ def parse_jsonl(text: str, source: str) -> tuple[list[Paper], list[CorpusIssue]]
             papers.append(_paper_from_json(obj, source))
         except (TypeError, ValueError) as exc:
             issues.append(CorpusIssue(source, number, getattr(exc, "field", None), str(exc)))
-    return papers, issues
+    return papers, issues.done()
 
 
 class _FieldError(ValueError):

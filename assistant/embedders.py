@@ -115,7 +115,7 @@ def make_embedder(settings: "Settings") -> Embedder:
 
         return OnnxMiniLMEmbedder(
             settings.model_cache_dir / "minilm-onnx", quantize=settings.embedder == "minilm-int8",
-            batch_size=settings.embed_batch_size,
+            batch_size=min(settings.embed_batch_size, 32),  # activations grow with batch x 256^2
         )
     if settings.embedder == "openai":
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None

@@ -123,8 +123,10 @@ def run_ingest(
 
     old_papers = catalog.papers()
     # a file that could not be read at all (missing, empty, binary) is not evidence
-    # that its papers are gone: keep what was ingested from it before
-    unreadable = {i.path for i in load.issues if i.line is None}
+    # that its papers are gone: keep what was ingested from it before. A file that gave
+    # entries was read, whatever else it reports without a line (a title conflict).
+    read = {source for p in load.papers for source in p.sources}
+    unreadable = {i.path for i in load.issues if i.line is None} - read
     loaded_ids = {p.paper_id for p in load.papers}
     carried = [] if rebuild else [
         p for pid, p in old_papers.items()

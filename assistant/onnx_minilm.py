@@ -88,7 +88,7 @@ def export_onnx(target_dir: Path, quantize: bool) -> Path:
 class OnnxMiniLMEmbedder:
     dim = 384
 
-    def __init__(self, cache_dir: Path, quantize: bool = False, batch_size: int = 64, threads: int | None = None):
+    def __init__(self, cache_dir: Path, quantize: bool = False, batch_size: int = 32, threads: int | None = None):
         self.cache_dir = Path(cache_dir)
         self.quantize = quantize
         self.batch_size = batch_size

@@ -74,6 +74,7 @@ class Assistant:
         self._lock = threading.RLock()
         self._bm25: "BM25Index | None" = None
         self._llms: dict[tuple, "ChatLLM | None"] = {}
+        self._vectors_version: int | None = None  # catalog version the open Chroma client has seen
 
     # -- wiring (lazy) -------------------------------------------------------
     @property
@@ -97,7 +98,22 @@ class Assistant:
         from .vectorstore import ChunkVectorStore, collection_name, open_client
 
         client = open_client(self.data_dir / "chroma", self.settings.chroma_host, self.settings.chroma_port)
+        self._vectors_version = self.catalog.version
         return ChunkVectorStore(client, collection_name(self.embedder.name))
+
+    def _refresh_if_changed_elsewhere(self) -> None:
+        """Embedded Chroma keeps a collection's vector index in memory per process: when
+        another process (a CLI ingest beside the web page) changed the index, reopen it."""
+        if self.settings.chroma_host or "vectors" not in self.__dict__:
+            return
+        with self._lock:
+            if self.catalog.version == self._vectors_version:
+                return
+            stale = self.__dict__.pop("vectors")
+            self.__dict__.pop("retriever", None)
+            close = getattr(stale.client, "close", None)
+            if close:
+                close()
 
     @cached_property
     def retriever(self) -> "Retriever":
@@ -131,13 +147,15 @@ class Assistant:
     def ingest(self, paths: list[Path] | None = None, *, rebuild: bool = False, progress: bool = True) -> "IngestReport":
         from .ingest import ingest_lock, run_ingest
 
-        with self._lock, ingest_lock(self.data_dir, self.notify):
+        self._refresh_if_changed_elsewhere()
+        with ingest_lock(self.data_dir, self.notify):
             report = run_ingest(
                 catalog=self.catalog, vectors=self.vectors, embedder=self.embedder,
                 chunk_tokens=self.settings.chunk_tokens, chunk_overlap=self.settings.chunk_overlap,
                 paths=paths, rebuild=rebuild, batch_size=max(self.settings.embed_batch_size, 64),
                 progress=progress,
             )
+            self._vectors_version = self.catalog.version  # our own change: nothing to reopen
             self.bm25_index()  # rebuild and save now, not on the next query
             return report
 
@@ -159,6 +177,7 @@ class Assistant:
         from .query import parse_question
 
         auto = self.ensure_index()
+        self._refresh_if_changed_elsewhere()
         mode = mode or self.settings.mode
         started = time.perf_counter()
         topic = parse_question(query).topic
@@ -215,6 +234,7 @@ class Assistant:
         if not question.strip():
             raise ValueError("the question is empty")
         self.ensure_index()
+        self._refresh_if_changed_elsewhere()
         notices: list[str] = []
         try:
             backend = self.llm(llm, model=model, base_url=base_url)

@@ -75,18 +75,21 @@ class Retriever:
             lexical = self.bm25_search(query, n, years)
 
         chunk_paper = {h.chunk_id: h.paper_id for h in dense}
-        similarity: dict[str, float] = {}
-        for hit in dense:
-            similarity.setdefault(hit.paper_id, hit.similarity)
         need = [h.chunk_id for h in lexical if h.chunk_id not in chunk_paper]
         chunks = {c.chunk_id: c for c in self.catalog.chunks(list(chunk_paper) + need)}
         chunk_paper.update({cid: c.paper_id for cid, c in chunks.items()})
+        # hits on chunks the catalog no longer has (an index from before a concurrent ingest) are dropped
+        dense = [h for h in dense if h.chunk_id in chunks]
+        lexical = [h for h in lexical if h.chunk_id in chunks]
+        similarity: dict[str, float] = {}
+        for hit in dense:
+            similarity.setdefault(hit.paper_id, hit.similarity)
         bm25_best: dict[str, float] = {}
         for hit in lexical:
             bm25_best.setdefault(chunk_paper[hit.chunk_id], hit.score)
 
-        dense_ids = [h.chunk_id for h in dense if h.chunk_id in chunks]
-        lexical_ids = [h.chunk_id for h in lexical if h.chunk_id in chunks]
+        dense_ids = [h.chunk_id for h in dense]
+        lexical_ids = [h.chunk_id for h in lexical]
         dense_papers = _papers_in_order(dense_ids, chunk_paper.__getitem__)
         bm25_papers = _papers_in_order(lexical_ids, chunk_paper.__getitem__)
         if mode == "dense":
