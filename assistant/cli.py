@@ -259,6 +259,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # the user gets one line; PAPER_ASSISTANT_DEBUG=1 shows the traceback
+        import os
+
+        if os.environ.get("PAPER_ASSISTANT_DEBUG"):
+            raise
+        print(f"error: {type(exc).__name__}: {exc} (set PAPER_ASSISTANT_DEBUG=1 for details)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -106,6 +106,13 @@ def _history_pairs(history: list[dict]) -> list[tuple[str, str]]:
     return pairs
 
 
+def safe_upload_name(name: str) -> str:
+    """A file name that stays inside the uploads folder: no directories, no dot-files."""
+    base = re.split(r"[\\/]", name)[-1]
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).lstrip("._")
+    return cleaned[:120] or "corpus.txt"
+
+
 def _years(start: float | None, end: float | None) -> tuple[int, int] | None:
     if not start and not end:
         return None
@@ -182,8 +189,7 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
         status.ready.wait()
         uploads = assistant.data_dir / "uploads"
         uploads.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(file_path).name).lstrip(".") or "corpus.txt"
-        target = uploads / name  # the name is sanitised: nothing is written outside uploads/
+        target = uploads / safe_upload_name(Path(file_path).name)  # nothing is written outside uploads/
         shutil.copyfile(file_path, target)
         try:
             report = assistant.ingest([target], progress=False)

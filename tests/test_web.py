@@ -103,3 +103,37 @@ async def _chat_in_chromium(page_url: str) -> None:
         await expect(page.locator("body")).to_contain_text("broken JSON")
         await expect(page.locator("#status")).to_contain_text("210 papers")
         await browser.close()
+
+
+def test_uploads_over_the_size_limit_are_refused(page_url, tmp_path):
+    import httpx
+
+    big = tmp_path / "big.jsonl"
+    with open(big, "wb") as f:
+        f.truncate(61 * 1024 * 1024)  # over MAX_UPLOAD (60 MB)
+    with open(big, "rb") as f:
+        response = httpx.post(f"{page_url}gradio_api/upload", files={"files": ("big.jsonl", f)}, timeout=120)
+    assert response.status_code == 413, response.text[:300]
+
+
+def test_non_english_question_gets_an_answer_or_an_honest_refusal(page_url):
+    from gradio_client import Client
+
+    data = Client(page_url, verbose=False).predict("¿Qué artículos estudian el aprendizaje por atajos (shortcut learning)?", api_name="/ask")
+    if data["refused"]:
+        assert data["citations"] == [] and data["answer"].startswith("The corpus has no paper on")
+    else:
+        assert SHORTCUT in {c["title"] for c in data["citations"]}
+
+
+def test_twenty_concurrent_sessions_all_get_correct_answers(tmp_path):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PAPER_ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "load_test.py"), "--sessions", "20", "--questions", "1",
+                           "--json"], capture_output=True, text=True, timeout=900, env=env)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    print(report)  # throughput and p95, for the CI log
+    assert report["answers"] == report["correct"] == 20
