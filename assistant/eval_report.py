@@ -18,7 +18,7 @@ def _fmt(value) -> str:
 
 
 def render_markdown(run: dict, command: str) -> str:
-    lines = [f"# Eval report", "", f"Command: `{command}`", "",
+    lines = ["# Eval report", "", f"Command: `{command}`", "",
              f"{run['meta']['questions']} questions; index: {run['meta']['index']['papers']} papers, "
              f"{run['meta']['index']['chunks']} chunks, embedder {run['meta']['index']['embedder']}; "
              f"{run['meta']['seconds']} s.", "", "## Overall, per system, back-end and retrieval mode", ""]

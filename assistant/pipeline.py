@@ -208,7 +208,6 @@ class Assistant:
 
     def llm(self, name: str | None = None, *, model: str | None = None, base_url: str | None = None) -> "ChatLLM | None":
         """The LLM back-end by name (None: extractive), built once and reused."""
-        from .config import load_settings
         from .llm import make_llm
 
         name = name or self.settings.resolved_llm()

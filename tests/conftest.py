@@ -19,6 +19,15 @@ from assistant.config import BUNDLED_CORPUS, Settings
 CORPUS_FILES = sorted(BUNDLED_CORPUS.glob("*.txt"))
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class HashEmbedder:
     """Deterministic bag-of-words embedder: shared words give similar vectors."""
 

@@ -9,22 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_port
+
 from assistant.config import Settings
 from assistant.pipeline import Assistant
 
 pytestmark = pytest.mark.integration
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    port = _free_port()
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     log = open(path / "server.log", "w")
     proc = subprocess.Popen(

@@ -1,13 +1,14 @@
 """The real back-ends: SmolLM2 in-process through llama.cpp, and the openai back-end
 against llama-cpp-python's own OpenAI-compatible server on localhost (no mocks)."""
 
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
 import pytest
+
+from conftest import free_port
 
 from assistant.llm import bundled_gguf_path, make_llm
 
@@ -65,15 +66,10 @@ def test_packed_prompt_fits_smollm2_context_by_its_own_tokenizer(real_assistant)
     assert used + real_assistant.settings.max_answer_tokens <= llm.context_window
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(

@@ -63,7 +63,6 @@ def test_question_file_errors_name_line_and_field(tmp_path):
 
 
 def test_stratified_subset_covers_every_type(tmp_path):
-    from conftest import CORPUS_FILES  # noqa: F401  (the bundled set is the real test input)
     from assistant.config import PROJECT_ROOT
 
     questions = load_questions(PROJECT_ROOT / "eval" / "questions.jsonl")

@@ -5,10 +5,11 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
+
+from conftest import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -16,17 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SHORTCUT = "On the Foundations of Shortcut Learning"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def page_url(real_assistant):
     from assistant.web import CSS, MAX_UPLOAD, build_app
 
-    port = _free_port()
+    port = free_port()
     demo = build_app(real_assistant, default_llm="local")
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
                 max_file_size=MAX_UPLOAD, css=CSS)
