@@ -15,6 +15,10 @@ TARGETS = {
 }
 
 
+def _num(value, digits: int) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
 def _rows(results, **match):
     return [r for r in results if all(r[k] == v for k, v in match.items())]
 
@@ -35,9 +39,9 @@ def render(report: dict, command: str) -> str:
                 continue
             warm = rows.get("ingest_warm_papers_per_s")
             rate = f"{rows['ingest_papers_per_s']:.1f}" + (f" (warm process {warm:.1f})" if warm else "")
-            lines.append(f"| {workload} | {size} | {system} | {rate} | {rows.get('ingest_chunks_per_s', float('nan')):.1f} | "
-                         f"{rows.get('ingest_process_s', float('nan')):.1f} | {rows.get('rss_mb', float('nan')):.0f} | "
-                         f"{rows.get('index_mb', float('nan')):.1f} |")
+            lines.append(f"| {workload} | {size} | {system} | {rate} | {_num(rows.get('ingest_chunks_per_s'), 1)} | "
+                         f"{_num(rows.get('ingest_process_s'), 1)} | {_num(rows.get('rss_mb'), 0)} | "
+                         f"{_num(rows.get('index_mb'), 1)} |")
     lines += ["", "## Search latency (warm process, query embedding included, k=10)", "",
               "| papers | system | mode | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|---|---|"]
     keys = sorted({(r["size"], r["system"], r["workload"]) for r in results if r["metric"] == "search_p50_ms"})

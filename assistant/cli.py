@@ -109,7 +109,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+        from .bench import peak_rss_mb
+
+        print(json.dumps(report.to_dict() | {"peak_rss_mb": round(peak_rss_mb(), 1)}, indent=2))
     else:
         print(
             f"{report.papers} papers, {report.chunks} chunks from {len(report.files)} files "
@@ -216,7 +218,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.out:
         from .bench_report import write
 
-        write(report, args.out, "paper-assistant bench " + " ".join(sys.argv[2:]))
+        write(report, args.out, "paper-assistant " + " ".join(sys.argv[1:]))
         say(f"wrote {args.out}/benchmarks.md, bench.json, benchmarks.png")
     if args.json:
         print(json.dumps({"machine": report["machine"], "results": report["results"]}, indent=1))
