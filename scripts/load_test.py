@@ -11,6 +11,7 @@ throughput and latency percentiles; exits non-zero if any answer is wrong.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import socket
 import statistics
@@ -91,7 +92,8 @@ def main() -> int:
         report = run(url, args.sessions, args.questions)
     finally:
         if demo is not None:
-            demo.close()
+            with contextlib.redirect_stdout(sys.stderr):  # gradio says goodbye on stdout
+                demo.close()
     report["llm"] = args.llm
     if args.json:
         print(json.dumps(report, indent=1))
