@@ -92,20 +92,6 @@ def sources_html(result: "AnswerResult | None") -> str:
     return "\n".join(parts)
 
 
-def _history_pairs(history: list[dict]) -> list[tuple[str, str]]:
-    pairs, question = [], None
-    for message in history:
-        content = message.get("content") if isinstance(message, dict) else None
-        if not isinstance(content, str):
-            continue
-        if message.get("role") == "user":
-            question = content
-        elif message.get("role") == "assistant" and question is not None:
-            pairs.append((question, re.sub(r"<[^>]+>", "", content)))
-            question = None
-    return pairs
-
-
 def safe_upload_name(name: str) -> str:
     """A file name that stays inside the uploads folder: no directories, no dot-files."""
     base = re.split(r"[\\/]", name)[-1]
@@ -143,16 +129,18 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
     def backend_lines() -> str:
         return "\n".join(f"- **{name}**: {'available' if ok else 'unavailable'} ({why})" for name, (ok, why) in available.items())
 
-    def respond(message: str, history: list[dict], backend: str, k: float, mode: str, year_from, year_to) -> Iterator:
+    def respond(message: str, history: list[dict], pairs: list, backend: str, k: float, mode: str,
+                year_from, year_to) -> Iterator:
+        """pairs: this session's (question, answer text) turns, kept server-side (gr.State)."""
         message = (message or "").strip()
         if not message:
             raise gr.Error("Type a question first.")
         status.ready.wait()
-        pairs = _history_pairs(history)
+        pairs = list(pairs or [])
         standalone = assistant.condense(pairs, message, backend) if pairs else message
         history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
         searched = f"searched for: *{standalone}*"
-        yield history, searched, sources_html(None), ""
+        yield history, searched, sources_html(None), "", pairs
         text, result = "", None
         try:
             for event in assistant.ask_stream(standalone, llm=backend, k=int(k), mode=mode, years=_years(year_from, year_to)):
@@ -166,14 +154,14 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
                 else:
                     continue
                 history[-1]["content"] = text
-                yield history, searched, sources_html(None), ""
+                yield history, searched, sources_html(None), "", pairs
         except ValueError as exc:
             raise gr.Error(str(exc)) from None
         final = link_citations(result.answer)
         if result.notices:
             final += "\n\n" + "\n".join(f"> ⚠ {n}" for n in result.notices)
         history[-1]["content"] = final
-        yield history, searched, sources_html(result), ""
+        yield history, searched, sources_html(result), "", pairs + [(message, result.answer)]
 
     def api_ask(question: str) -> dict:
         """The same JSON as `paper-assistant ask --json` (default back-end and settings)."""
@@ -227,12 +215,14 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
             upload = gr.File(label="Add a corpus file (.txt listing or .jsonl)", file_types=[".txt", ".jsonl"], type="filepath")
             upload_result = gr.Markdown()
         timer = gr.Timer(1.0)
+        turns = gr.State([])
 
-        inputs = [question, chatbot, backend, top_k, mode, year_from, year_to]
-        outputs = [chatbot, searched, sources, question]
+        inputs = [question, chatbot, turns, backend, top_k, mode, year_from, year_to]
+        outputs = [chatbot, searched, sources, question, turns]
         ask_button.click(respond, inputs, outputs, api_visibility="private")
         question.submit(respond, inputs, outputs, api_visibility="private")
-        clear.click(lambda: ([], "", sources_html(None)), None, [chatbot, searched, sources], api_visibility="private")
+        clear.click(lambda: ([], "", sources_html(None), []), None, [chatbot, searched, sources, turns],
+                    api_visibility="private")
         upload.upload(add_corpus, upload, [upload_result, status_line], api_visibility="private")
 
         def tick():
