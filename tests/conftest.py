@@ -158,16 +158,21 @@ Mar 1, 2021
 """
 
 
-@pytest.fixture
-def small_assistant(assistant, tmp_path):
-    """The fake-embedder assistant over three tiny papers, with relevance thresholds for it."""
+def small_corpus_relevance():
+    """Relevance thresholds that suit SMALL_CORPUS under the fake embedder."""
     from assistant.relevance import RelevanceThresholds
 
-    corpus = tmp_path / "small.txt"
-    corpus.write_text(SMALL_CORPUS)
-    assistant.ingest([corpus], progress=False)
-    assistant.answerer.relevance = RelevanceThresholds(
+    return RelevanceThresholds(
         min_sentence_similarity=0.2, min_chunk_similarity=0.2, min_topic_coverage=0.5,
         list_margin=0.5, other_margin=0.5, other_max_papers=2,
     )
+
+
+@pytest.fixture
+def small_assistant(assistant, tmp_path):
+    """The fake-embedder assistant over three tiny papers, with relevance thresholds for it."""
+    corpus = tmp_path / "small.txt"
+    corpus.write_text(SMALL_CORPUS)
+    assistant.ingest([corpus], progress=False)
+    assistant.answerer.relevance = small_corpus_relevance()
     return assistant

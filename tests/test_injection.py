@@ -1,7 +1,7 @@
 """Prompt injection, in a question or planted in an abstract, changes neither which papers
 are cited nor how citations are checked: the pipeline picks sources, not the model."""
 
-from conftest import SMALL_CORPUS, FakeLLM
+from conftest import SMALL_CORPUS, FakeLLM, small_corpus_relevance
 
 PLANTED = """
 
@@ -24,12 +24,10 @@ def obeying_llm(messages):
 
 
 def test_planted_abstract_cannot_redirect_citations(assistant, tmp_path):
-    from assistant.relevance import RelevanceThresholds
-
     corpus = tmp_path / "planted.txt"
     corpus.write_text(SMALL_CORPUS + PLANTED)
     assistant.ingest([corpus], progress=False)
-    assistant.answerer.relevance = RelevanceThresholds(0.2, 0.2, 0.5, 0.5, 0.5, 2)
+    assistant.answerer.relevance = small_corpus_relevance()
     llm = FakeLLM(obeying_llm, backend="openai")
     result = assistant.answerer.stream("Which papers study shortcut learning?", llm)
     result = list(result)[-1].result

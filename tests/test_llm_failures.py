@@ -34,7 +34,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.llm import LLMError, OpenAIChat
-from conftest import SMALL_CORPUS, HashEmbedder
+from conftest import SMALL_CORPUS, HashEmbedder, small_corpus_relevance
 
 API_KEY = "sk-test-SECRET123"
 SHORTCUT_Q = "Which papers study shortcut learning?"
@@ -362,7 +362,6 @@ def openai_assistant(tmp_path):
     """make(url, retries) -> an Assistant (fake embedder, real Chroma) over the three small
     papers, whose openai back-end talks to ``url``; every message it notifies is printed."""
     from assistant.pipeline import Assistant
-    from assistant.relevance import RelevanceThresholds
 
     made: list[Assistant] = []
     corpus = tmp_path / "small.txt"
@@ -376,10 +375,7 @@ def openai_assistant(tmp_path):
         assistant = Assistant(settings, embedder=HashEmbedder(), notify=print)
         made.append(assistant)
         assistant.ingest([corpus], progress=False)
-        assistant.answerer.relevance = RelevanceThresholds(
-            min_sentence_similarity=0.2, min_chunk_similarity=0.2, min_topic_coverage=0.5,
-            list_margin=0.5, other_margin=0.5, other_max_papers=2,
-        )
+        assistant.answerer.relevance = small_corpus_relevance()
         return assistant
 
     yield make
