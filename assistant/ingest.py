@@ -72,6 +72,17 @@ def source_path(key: str) -> Path:
     return BUNDLED_CORPUS if key == BUNDLED else Path(key)
 
 
+def _lock_holder(handle, patience_s: float = 2.0) -> str:
+    """Who holds the lock: the holder writes its pid just after taking it, so allow it a moment."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        handle.seek(0)
+        text = handle.read().strip()
+        if text or time.monotonic() >= deadline:
+            return text or "another process"
+        time.sleep(0.05)
+
+
 @contextmanager
 def ingest_lock(data_dir: Path, notify: Callable[[str], None]) -> Iterator[None]:
     """Serialise ingests on one data directory; a waiting ingest says what it waits for."""
@@ -80,8 +91,7 @@ def ingest_lock(data_dir: Path, notify: Callable[[str], None]) -> Iterator[None]
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            holder = _lock_holder(handle)
             notify(f"another ingest ({holder}) is running on {data_dir}; waiting for it to finish…")
             fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)

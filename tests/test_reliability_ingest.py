@@ -600,3 +600,37 @@ def test_cli_strict_exits_non_zero_but_still_ingests_the_good_entries(tmp_path):
             assert_consistent(state)
         finally:
             a.close()
+
+
+def test_waiting_ingest_names_a_holder_that_writes_its_pid_late(tmp_path):
+    """The holder takes the lock a moment before it writes its pid; the waiter must still
+    name it rather than 'another process' (this race failed a CI run once)."""
+    import fcntl
+    import threading
+
+    from assistant.ingest import ingest_lock
+
+    tmp_path.mkdir(exist_ok=True)
+    lock_file = tmp_path / "ingest.lock"
+    holder = open(lock_file, "a+")
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    messages: list[str] = []
+
+    def write_pid_late_then_release():
+        time.sleep(0.3)
+        holder.write("pid 424242")
+        holder.flush()
+        time.sleep(0.2)
+        holder.truncate(0)
+        fcntl.flock(holder, fcntl.LOCK_UN)
+
+    thread = threading.Thread(target=write_pid_late_then_release)
+    thread.start()
+    try:
+        with ingest_lock(tmp_path, messages.append):
+            assert lock_file.read_text() == f"pid {os.getpid()}"
+    finally:
+        thread.join()
+        holder.close()
+    assert messages == [f"another ingest (pid 424242) is running on {tmp_path}; "
+                        "waiting for it to finish…"]
