@@ -82,8 +82,9 @@ class Catalog:
         return [row[0] for row in self._db.execute("SELECT path FROM sources ORDER BY rowid")]
 
     # -- papers and chunks ---------------------------------------------------
-    def replace_all(self, papers: list[Paper], chunks: list[Chunk], sources: Iterable[str]) -> None:
-        """Make the catalog hold exactly these papers, chunks and sources, atomically."""
+    def replace_all(self, papers: Iterable[Paper], chunks: Iterable[Chunk], sources: Iterable[str]) -> None:
+        """Make the catalog hold exactly these papers, chunks and sources, atomically.
+        The iterables are consumed row by row (ingest streams its chunks in here)."""
         version = int(self.get_meta("version") or 0) + 1
         with self._transaction() as db:
             db.execute("DELETE FROM chunks")
@@ -91,11 +92,11 @@ class Catalog:
             db.execute("DELETE FROM sources")
             db.executemany(
                 f"INSERT INTO papers VALUES ({','.join('?' * len(_PAPER_COLUMNS))})",
-                [_paper_row(p) for p in papers],
+                (_paper_row(p) for p in papers),
             )
             db.executemany(
                 "INSERT INTO chunks VALUES (?,?,?,?,?)",
-                [(c.chunk_id, c.paper_id, c.index, c.text, c.embed_text) for c in chunks],
+                ((c.chunk_id, c.paper_id, c.index, c.text, c.embed_text) for c in chunks),
             )
             db.executemany("INSERT INTO sources VALUES (?)", [(s,) for s in dict.fromkeys(sources)])
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (str(version),))
@@ -106,6 +107,20 @@ class Catalog:
     def papers(self, paper_ids: Iterable[str] | None = None) -> dict[str, Paper]:
         rows = self._select(f"SELECT {','.join(_PAPER_COLUMNS)} FROM papers", "paper_id", paper_ids)
         return {row[0]: _paper_from_row(row) for row in rows}
+
+    def paper_digests(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """paper_id -> (content hash, sources), read row by row without keeping abstracts."""
+        digests = {}
+        for paper_id, title, abstract, sources in self._db.execute(
+            "SELECT paper_id, title, abstract, sources FROM papers"
+        ):
+            digest = Paper.hash_text(title, abstract)
+            digests[paper_id] = (digest, tuple(json.loads(sources)))
+        return digests
+
+    def chunks_of_papers(self, paper_ids: Iterable[str]) -> list[Chunk]:
+        rows = self._select("SELECT chunk_id, paper_id, idx, text, embed_text FROM chunks", "paper_id", paper_ids)
+        return [Chunk(chunk_id=r[0], paper_id=r[1], index=r[2], text=r[3], embed_text=r[4]) for r in rows]
 
     def chunks(self, chunk_ids: Iterable[str] | None = None) -> list[Chunk]:
         rows = self._select("SELECT chunk_id, paper_id, idx, text, embed_text FROM chunks", "chunk_id", chunk_ids)

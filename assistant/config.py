@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     )
     # embeddings
     embedder: EmbedderName = Field(
-        "minilm", description="minilm (ONNX, offline), minilm-int8, minilm-torch (sentence-transformers) or openai."
+        "minilm-int8",
+        description="minilm-int8 (ONNX, per-channel int8, offline; the default), minilm (ONNX fp32), "
+        "minilm-torch (sentence-transformers, fp32) or openai.",
     )
     embed_batch_size: int = Field(64, ge=1)
     embed_device: str = Field("cpu", description="torch device for MiniLM: cpu, cuda, mps.")

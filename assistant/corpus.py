@@ -65,7 +65,11 @@ class Paper:
     @property
     def content_hash(self) -> str:
         """Changes exactly when the indexed text changes."""
-        return hashlib.sha1(f"{self.title}\n{self.abstract}".encode()).hexdigest()[:16]
+        return self.hash_text(self.title, self.abstract)
+
+    @staticmethod
+    def hash_text(title: str, abstract: str) -> str:
+        return hashlib.sha1(f"{title}\n{abstract}".encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

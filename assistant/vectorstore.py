@@ -24,6 +24,11 @@ class DenseHit:
     similarity: float  # cosine similarity, -1..1
 
 
+def paper_of_chunk(chunk_id: str) -> str:
+    """Chunk ids start with their paper's id (chunking.py), which holds no '-'."""
+    return chunk_id.split("-", 1)[0]
+
+
 def collection_name(embedder_name: str) -> str:
     slug = re.sub(r"[^a-zA-Z0-9_-]+", "-", embedder_name).strip("-").lower()
     return f"paper-chunks-{slug}"[:60]
@@ -98,37 +103,16 @@ class ChunkVectorStore:
             self.collection.delete(ids=ids[start : start + 5000])
 
     def query(self, vector: Sequence[float], n: int, years: tuple[int, int] | None = None) -> list[DenseHit]:
-        from llama_index.core.vector_stores import (
-            FilterCondition, FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery,
+        """The n nearest chunks. Chroma is asked for ids and distances only: rebuilding
+        llama-index nodes from each chunk's stored JSON cost more than the search."""
+        where = {"$and": [{"year": {"$gte": years[0]}}, {"year": {"$lte": years[1]}}]} if years else None
+        result = self.collection.query(
+            query_embeddings=[list(map(float, vector))], n_results=n, where=where, include=["distances"]
         )
-
-        total = self.count()
-        if total == 0:
-            return []
-        filters = None
-        if years:
-            filters = MetadataFilters(
-                filters=[
-                    MetadataFilter(key="year", value=years[0], operator=FilterOperator.GTE),
-                    MetadataFilter(key="year", value=years[1], operator=FilterOperator.LTE),
-                ],
-                condition=FilterCondition.AND,
-            )
-        result = self.store.query(
-            VectorStoreQuery(query_embedding=list(vector), similarity_top_k=min(n, total), filters=filters)
-        )
-        hits = []
-        for node, distance in zip(result.nodes or [], _distances(result)):
-            hits.append(DenseHit(node.node_id, node.metadata["paper_id"], 1.0 - distance))
-        return hits
+        ids, distances = result["ids"][0], result["distances"][0]
+        return [DenseHit(cid, paper_of_chunk(cid), 1.0 - d) for cid, d in zip(ids, distances)]
 
     def reset(self) -> None:
         self.client.delete_collection(self.name)
         self.__init__(self.client, self.name)
 
-
-def _distances(result) -> list[float]:
-    """ChromaVectorStore reports similarity = exp(-distance); recover Chroma's cosine distance."""
-    import math
-
-    return [-math.log(s) if s > 0 else 2.0 for s in (result.similarities or [])]

@@ -8,7 +8,7 @@ def test_defaults_work_offline(monkeypatch):
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHROMA_HOST", "PAPER_ASSISTANT_LLM"):
         monkeypatch.delenv(name, raising=False)
     settings = Settings()
-    assert settings.embedder == "minilm" and settings.mode == "hybrid"
+    assert settings.embedder == "minilm-int8" and settings.mode == "hybrid"
     assert settings.chroma_host is None
     assert settings.resolved_llm() == "local"
 

@@ -81,4 +81,6 @@ def test_onnx_embedder_matches_sentence_transformers(tmp_path, minilm, real_assi
     assert (ours * reference).sum(axis=1).min() > 0.9999
     int8 = OnnxMiniLMEmbedder(tmp_path / "onnx", quantize=True)
     assert int8.name != minilm.name, "quantised vectors get their own collection"
-    assert (np.array(int8.embed_documents(texts)) * reference).sum(axis=1).mean() > 0.9
+    cosines = (np.array(int8.embed_documents(texts)) * reference).sum(axis=1)
+    # per-channel int8 stays close to fp32 (per-tensor scales gave a mean of ~0.94)
+    assert cosines.mean() > 0.985 and cosines.min() > 0.95
