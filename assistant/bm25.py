@@ -6,12 +6,14 @@ catalog version, and rebuilt (then saved) only after the catalog changed.
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 
 @dataclass(frozen=True)
@@ -52,13 +54,24 @@ class BM25Index:
         self._df = None
 
     @classmethod
-    def build(cls, chunk_ids: list[str], texts: list[str], version: int) -> "BM25Index":
+    def build(cls, rows: Iterable[tuple[str, str]], version: int, batch: int = 2000) -> "BM25Index":
+        """Index (chunk_id, text) rows, read and tokenized a batch at a time. Each chunk is
+        kept as a compact array of token ids rather than a list of token strings, which
+        more than halves the peak memory of building over a large corpus."""
         import bm25s
 
+        vocab: dict[str, int] = {}
+        chunk_ids: list[str] = []
+        token_ids: list[array] = []
+        rows = iter(rows)
+        while part := list(itertools.islice(rows, batch)):
+            chunk_ids.extend(chunk_id for chunk_id, _ in part)
+            for tokens in tokenize([text for _, text in part]):
+                token_ids.append(array("i", (vocab.setdefault(t, len(vocab)) for t in tokens)))
         retriever = bm25s.BM25()
-        if texts:
-            retriever.index(tokenize(texts), show_progress=False)
-        return cls(retriever, list(chunk_ids), version)
+        if token_ids:
+            retriever.index((token_ids, vocab), show_progress=False)
+        return cls(retriever, chunk_ids, version)
 
     def save(self, folder: Path) -> None:
         """Write a complete copy beside the old one, then swap it in (each writer its own temp folder)."""

@@ -118,6 +118,10 @@ class Catalog:
             digests[paper_id] = (digest, tuple(json.loads(sources)))
         return digests
 
+    def iter_embed_texts(self) -> Iterator[tuple[str, str]]:
+        """(chunk_id, embed_text) of every chunk, streamed from one consistent read."""
+        yield from self._db.execute("SELECT chunk_id, embed_text FROM chunks ORDER BY rowid")
+
     def chunks_of_papers(self, paper_ids: Iterable[str]) -> list[Chunk]:
         rows = self._select("SELECT chunk_id, paper_id, idx, text, embed_text FROM chunks", "paper_id", paper_ids)
         return [Chunk(chunk_id=r[0], paper_id=r[1], index=r[2], text=r[3], embed_text=r[4]) for r in rows]

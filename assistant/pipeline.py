@@ -137,8 +137,7 @@ class Assistant:
                 return self._bm25
             index = BM25Index.load(self._bm25_dir(), version)
             if index is None:
-                chunks = self.catalog.chunks()
-                index = BM25Index.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks], version)
+                index = BM25Index.build(self.catalog.iter_embed_texts(), version)
                 index.save(self._bm25_dir())
             self._bm25 = index
             return index

@@ -145,3 +145,31 @@ def test_bad_file_added_to_existing_index_is_rejected_and_not_registered(assista
     assert [i.line for i in err.value.issues] == [1] and "bad.jsonl" in err.value.issues[0].path
     assert assistant.catalog.sources() == [str(good.resolve())]
     assert assistant.catalog.counts()[0] == 2
+
+
+def test_ingest_streams_in_batches_and_a_failed_run_resumes(assistant, fake_embedder, monkeypatch):
+    """Chunks are made and embedded a few papers at a time; when embedding fails midway
+    the catalog is untouched, and the next run embeds only what is still missing."""
+    import assistant.ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "PAPER_BATCH", 7)
+    sizes: list[int] = []
+    real_embed = fake_embedder.embed_documents
+
+    def embed_then_fail(texts):
+        sizes.append(len(texts))
+        if len(sizes) == 3:
+            raise RuntimeError("embedder died")
+        return real_embed(texts)
+
+    monkeypatch.setattr(fake_embedder, "embed_documents", embed_then_fail)
+    with pytest.raises(RuntimeError, match="embedder died"):
+        assistant.ingest(progress=False)
+    assert sizes == [64, 64, 64], "embedded in batches of the configured size"
+    assert assistant.catalog.counts() == (0, 0), "the catalog switches over only at the end"
+    assert assistant.vectors.count() == 128, "the two finished batches are kept"
+
+    monkeypatch.setattr(fake_embedder, "embed_documents", real_embed)
+    report = assistant.ingest(progress=False)
+    assert report.papers == 210 and report.embedded_chunks == report.chunks - 128
+    assert assistant.vectors.ids() == {c.chunk_id for c in assistant.catalog.chunks()}

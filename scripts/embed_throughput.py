@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""How fast the embedder runs on the bundled corpus, for several chunkings.
+
+    python scripts/embed_throughput.py [--embedder minilm minilm-int8] [--chunking whole 160/32 200/16]
+
+For each embedder and chunking it embeds the bundled corpus's chunks once (after a
+warm-up) and prints chunks, word pieces, seconds, papers/s and word pieces/s.
+"whole" embeds title + abstract as one text, which MiniLM truncates at 256 word
+pieces: the upper bound on papers/s if nothing past that point were indexed.
+Embedding only: no parsing, chunking or Chroma time is included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant.chunking import chunk_papers  # noqa: E402
+from assistant.config import BUNDLED_CORPUS, load_settings  # noqa: E402
+from assistant.corpus import load_corpus  # noqa: E402
+from assistant.embedders import make_embedder  # noqa: E402
+
+
+def texts_for(papers, chunking: str) -> list[str]:
+    if chunking == "whole":
+        return [f"{p.title}\n\n{p.abstract}" for p in papers]
+    size, overlap = (int(x) for x in chunking.split("/"))
+    return [c.embed_text for c in chunk_papers(papers, size, overlap)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--embedder", nargs="+", default=["minilm", "minilm-int8"])
+    parser.add_argument("--chunking", nargs="+", default=["whole", "160/32", "200/16"])
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    papers = load_corpus([BUNDLED_CORPUS]).papers
+    rows = []
+    for name in args.embedder:
+        embedder = make_embedder(load_settings(embedder=name))
+        embedder.embed_documents(["warm up"] * 4)
+        length = embedder.count_wordpieces
+        lengths = sorted(length(f"{p.title}\n\n{p.abstract}") for p in papers)
+        for chunking in args.chunking:
+            texts = texts_for(papers, chunking)
+            pieces = sum(min(embedder.max_tokens, length(t)) for t in texts)
+            started = time.perf_counter()
+            embedder.embed_documents(texts)
+            seconds = time.perf_counter() - started
+            rows.append({"embedder": name, "chunking": chunking, "chunks": len(texts), "wordpieces": pieces,
+                         "seconds": round(seconds, 2), "papers_per_s": round(len(papers) / seconds, 1),
+                         "wordpieces_per_s": round(pieces / seconds)})
+    if args.json:
+        print(json.dumps({"papers": len(papers), "title_abstract_wordpieces_median": lengths[len(lengths) // 2],
+                          "rows": rows}, indent=2))
+        return 0
+    print(f"{len(papers)} papers; title + abstract: median {lengths[len(lengths) // 2]} word pieces, "
+          f"{sum(n > 256 for n in lengths)} of {len(lengths)} over MiniLM's 256")
+    print(f"{'embedder':<12} {'chunking':<8} {'chunks':>6} {'wordpieces':>10} {'s':>6} {'papers/s':>8} {'wp/s':>6}")
+    for r in rows:
+        print(f"{r['embedder']:<12} {r['chunking']:<8} {r['chunks']:>6} {r['wordpieces']:>10} {r['seconds']:>6} "
+              f"{r['papers_per_s']:>8} {r['wordpieces_per_s']:>6}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
