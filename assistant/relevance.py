@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RelevanceThresholds:
-    min_sentence_similarity: float = 0.52
+    min_sentence_similarity: float = 0.54
     min_chunk_similarity: float = 0.51
     min_topic_coverage: float = 0.25
-    list_margin: float = 0.80  # keep papers scoring at least this share of the best one
+    list_margin: float = 0.75  # keep papers scoring at least this share of the best one
     other_margin: float = 0.85
     other_max_papers: int = 3
 

@@ -8,6 +8,7 @@ thresholds are calibrated on the eval set (``scripts/calibrate.py``; docs/eval.m
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ _RANK = {SUPPORTED: 2, WEAK: 1, UNSUPPORTED: 0}
 
 @dataclass(frozen=True)
 class SupportThresholds:
-    supported_similarity: float = 0.62
+    supported_similarity: float = 0.60
     supported_overlap: float = 0.25  # share of the claim's content words found in the sentence
     supported_overlap_similarity: float = 0.52  # the overlap route also needs this similarity
     weak_similarity: float = 0.49
@@ -37,6 +38,18 @@ class SupportThresholds:
     # title and abstract (or this share of its words, if larger)
     max_novel_words: int = 2
     max_novel_share: float = 0.15
+
+
+def is_degenerate(text: str, min_words: int = 12, max_repeats: int = 3) -> bool:
+    """A sentence in which one three-word phrase comes back more than max_repeats times."""
+    words = re.findall(r"\w+", text.lower())
+    if len(words) < min_words:
+        return False
+    counts: dict[tuple[str, ...], int] = {}
+    for i in range(len(words) - 2):
+        key = tuple(words[i : i + 3])
+        counts[key] = counts.get(key, 0) + 1
+    return max(counts.values()) > max_repeats
 
 
 @dataclass(frozen=True)
@@ -140,7 +153,9 @@ class SupportJudge:
         novel, total = self.novel_terms(claim, paper)
         grounding = 1.0 - len(novel) / total if total else 0.0
         t = self.thresholds
-        if not total or len(novel) > max(t.max_novel_words, int(t.max_novel_share * total)):
+        if is_degenerate(claim):  # a looping model ("the behavior of the behavior of ...") claims nothing
+            support = UNSUPPORTED
+        elif not total or len(novel) > max(t.max_novel_words, int(t.max_novel_share * total)):
             support = WEAK if best.similarity >= t.weak_similarity else UNSUPPORTED
         elif best.similarity >= t.supported_similarity or (
             best.overlap >= t.supported_overlap and best.similarity >= t.supported_overlap_similarity

@@ -89,6 +89,19 @@ def test_phrase_mode_keeps_supported_and_replaces_invented_sentences(small_assis
     assert "not supported" in replaced.notice and replaced.citations[0].support == SUPPORTED
 
 
+def test_phrase_mode_replaces_a_looping_sentence(small_assistant):
+    """SmolLM2 sometimes loops; such a sentence claims nothing, however many of its words
+    the abstract uses, and is replaced by the abstract's own sentence (seen in the eval)."""
+    from assistant.support import is_degenerate
+
+    looping = "Models prefer shortcut features" + " of the shortcut features" * 8 + "."
+    assert is_degenerate(looping)
+    assert not is_degenerate("Models prefer simple shortcut features such as texture over shape.")
+    _, result = run(small_assistant, SHORTCUT_Q, FakeLLM(looping))
+    assert "of the shortcut features of the shortcut" not in result.answer
+    assert "not supported" in result.notice and result.citations[0].support == SUPPORTED
+
+
 def test_failing_llm_falls_back_to_extractive_with_notice(small_assistant):
     events, result = run(small_assistant, SHORTCUT_Q, FailingLLM(after_words=2))
     assert result.backend == "extractive" and "broke off" in result.notice
