@@ -40,7 +40,7 @@ def test_search_json_and_stats(tmp_path):
     titles = [r["title"] for r in data["results"]]
     assert titles[0] == "On the Foundations of Shortcut Learning"
     stats = json.loads(run(["stats", "--json"], tmp_path).stdout)
-    assert stats["papers"] == 210 and stats["embedder"] == "all-MiniLM-L6-v2"
+    assert stats["papers"] == 210 and stats["embedder"] == "all-MiniLM-L6-v2-int8pc"
     again = run(["ingest", "--json"], tmp_path)
     assert json.loads(again.stdout)["embedded_chunks"] == 0
 
