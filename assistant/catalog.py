@@ -123,11 +123,13 @@ class Catalog:
         yield from self._db.execute("SELECT chunk_id, embed_text FROM chunks ORDER BY rowid")
 
     def chunks_of_papers(self, paper_ids: Iterable[str]) -> list[Chunk]:
-        rows = self._select("SELECT chunk_id, paper_id, idx, text, embed_text FROM chunks", "paper_id", paper_ids)
-        return [Chunk(chunk_id=r[0], paper_id=r[1], index=r[2], text=r[3], embed_text=r[4]) for r in rows]
+        return self._chunks("paper_id", paper_ids)
 
     def chunks(self, chunk_ids: Iterable[str] | None = None) -> list[Chunk]:
-        rows = self._select("SELECT chunk_id, paper_id, idx, text, embed_text FROM chunks", "chunk_id", chunk_ids)
+        return self._chunks("chunk_id", chunk_ids)
+
+    def _chunks(self, key: str, ids: Iterable[str] | None) -> list[Chunk]:
+        rows = self._select("SELECT chunk_id, paper_id, idx, text, embed_text FROM chunks", key, ids)
         return [Chunk(chunk_id=r[0], paper_id=r[1], index=r[2], text=r[3], embed_text=r[4]) for r in rows]
 
     def _select(self, sql: str, key: str, ids: Iterable[str] | None) -> list[tuple]:

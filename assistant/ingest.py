@@ -148,13 +148,14 @@ def run_ingest(
     if not papers:
         raise IngestError("nothing could be ingested; the index is unchanged", load.issues)
 
-    # Chunks are streamed, never all held: a first pass keeps only each paper's chunk
-    # ids, the embedding pass and the catalog write chunk again, batch by batch.
+    # Chunks are streamed, never all held: a first pass keeps only the set of chunk ids,
+    # then the embedding pass and the catalog write chunk again, batch by batch.
     carried_chunks = catalog.chunks_of_papers(carried_ids) if carried_ids else []
 
     def chunk_batches(selection: list[Paper]) -> Iterator[list[Chunk]]:
         for start in range(0, len(selection), PAPER_BATCH):
             yield chunk_papers(selection[start : start + PAPER_BATCH], chunk_tokens, chunk_overlap)
+        yield carried_chunks  # as stored: their files could not be read this time
 
     if rebuild:
         vectors.reset()
@@ -162,7 +163,7 @@ def run_ingest(
     wanted: set[str] = set()
     needs_embedding: set[str] = set()
     missing_chunks = 0
-    for batch in itertools.chain(chunk_batches(load.papers), [carried_chunks]):
+    for batch in chunk_batches(load.papers):
         for chunk in batch:
             wanted.add(chunk.chunk_id)
             if chunk.chunk_id not in existing:
@@ -171,11 +172,9 @@ def run_ingest(
     by_id = {p.paper_id: p for p in papers}
     todo = [p for p in load.papers if p.paper_id in needs_embedding]
     embedded = _embed_and_add(
-        itertools.chain(chunk_batches(todo), [carried_chunks]), missing_chunks, existing, by_id,
-        vectors, embedder, batch_size, progress,
+        chunk_batches(todo), missing_chunks, existing, by_id, vectors, embedder, batch_size, progress
     )
-    all_chunks = itertools.chain.from_iterable(itertools.chain(chunk_batches(load.papers), [carried_chunks]))
-    catalog.replace_all(papers, all_chunks, sources)
+    catalog.replace_all(papers, itertools.chain.from_iterable(chunk_batches(load.papers)), sources)
     stale = sorted(existing - wanted)
     vectors.delete(stale)
 
@@ -212,20 +211,17 @@ def _embed_and_add(
         total=total, unit="chunk", desc="embedding", disable=not progress, file=sys.stderr,
         dynamic_ncols=True, mininterval=0.5,
     ) as bar:
-        def flush() -> None:
+        def store(chunks: list[Chunk]) -> None:
             nonlocal done
-            vectors.add(pending, embedder.embed_documents([c.embed_text for c in pending]), papers)
-            bar.update(len(pending))
-            done += len(pending)
-            pending.clear()
+            vectors.add(chunks, embedder.embed_documents([c.embed_text for c in chunks]), papers)
+            bar.update(len(chunks))
+            done += len(chunks)
 
         for batch in batches:
             pending.extend(c for c in batch if c.chunk_id not in existing)
             while len(pending) >= batch_size:
-                rest = pending[batch_size:]
-                del pending[batch_size:]
-                flush()
-                pending.extend(rest)
+                store(pending[:batch_size])
+                del pending[:batch_size]
         if pending:
-            flush()
+            store(pending)
     return done
