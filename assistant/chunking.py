@@ -65,6 +65,11 @@ def embed_text_for(title: str, passage: str) -> str:
     return f"{title}\n\n{passage}"
 
 
+def paper_of_chunk(chunk_id: str) -> str:
+    """The paper a chunk id belongs to: ids start with the paper's id, which holds no '-'."""
+    return chunk_id.split("-", 1)[0]
+
+
 def chunk_papers(papers: list[Paper], chunk_tokens: int, overlap: int) -> list[Chunk]:
     """Deterministic chunks: ids change exactly when a paper's text or the chunking changes."""
     chunks: list[Chunk] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
@@ -45,11 +45,7 @@ def is_degenerate(text: str, min_words: int = 12, max_repeats: int = 3) -> bool:
     words = re.findall(r"\w+", text.lower())
     if len(words) < min_words:
         return False
-    counts: dict[tuple[str, ...], int] = {}
-    for i in range(len(words) - 2):
-        key = tuple(words[i : i + 3])
-        counts[key] = counts.get(key, 0) + 1
-    return max(counts.values()) > max_repeats
+    return max(Counter(zip(words, words[1:], words[2:])).values()) > max_repeats
 
 
 @dataclass(frozen=True)

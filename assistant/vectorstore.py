@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from .chunking import paper_of_chunk
+
 if TYPE_CHECKING:
     from .chunking import Chunk
     from .corpus import Paper
@@ -22,11 +24,6 @@ class DenseHit:
     chunk_id: str
     paper_id: str
     similarity: float  # cosine similarity, -1..1
-
-
-def paper_of_chunk(chunk_id: str) -> str:
-    """Chunk ids start with their paper's id (chunking.py), which holds no '-'."""
-    return chunk_id.split("-", 1)[0]
 
 
 def collection_name(embedder_name: str) -> str:
