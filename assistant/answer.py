@@ -20,19 +20,22 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .chunking import count_tokens, token_counter
 from .citations import cited_sentences
 from .llm import LLMError
 from .query import ParsedQuestion, parse_question
-from .relevance import Candidate, RelevanceThresholds, assess
+from .refusal import refusal_text, related_candidates
+from .answer_types import AnswerEvent, AnswerResult, Citation, Source
+from .selection import widen_evidence
 from .support import SUPPORTED, weakest
+from .textclean import printable
 from .textstream import CitationFilter, PhraseFilter
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .selection import Selector
     from .llm import ChatLLM
     from .prompts import Prompts
     from .retrieve import PaperHit
@@ -40,81 +43,19 @@ if TYPE_CHECKING:
 
 # tiktoken counts cl100k tokens; a model's own tokenizer may count up to ~25% more
 TOKENIZER_MARGIN = 1.25
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def drops_numbers(evidence: str, sentence: str) -> bool:
+    """True when the sentence leaves out a figure of the evidence (1,000 and 1000 are one)."""
+    def figures(text: str) -> set[str]:
+        return {f.replace(",", "") for f in _FIGURE.findall(text)}
+
+    return bool(figures(evidence) - figures(sentence))
+
+
 # a small model sometimes talks about its input instead of the paper
 _META_TALK = re.compile(r"\b(this|the) (sentence|evidence|abstract|question)\b|\bunclear\b", re.IGNORECASE)
-
-
-@dataclass
-class Source:
-    n: int
-    candidate: Candidate
-
-    @property
-    def paper(self):
-        return self.candidate.hit.paper
-
-
-@dataclass
-class Citation:
-    n: int
-    paper_id: str
-    title: str
-    evidence: str
-    support: str
-    score: float
-    claims: list[dict] = field(default_factory=list)
-
-
-@dataclass
-class AnswerResult:
-    question: str
-    searched_for: str
-    answer: str = ""
-    backend: str = "extractive"
-    model: str | None = None
-    refused: bool = False
-    notices: list[str] = field(default_factory=list)
-    citations: list[Citation] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
-    retrieved: list["PaperHit"] = field(default_factory=list)
-    timings: dict[str, float | None] = field(default_factory=dict)
-
-    @property
-    def notice(self) -> str | None:
-        return " ".join(self.notices) or None
-
-    def to_dict(self) -> dict:
-        return {
-            "question": self.question,
-            "answer": self.answer,
-            "backend": self.backend,
-            "model": self.model,
-            "refused": self.refused,
-            "notice": self.notice,
-            "citations": [
-                {"n": c.n, "paper_id": c.paper_id, "title": c.title, "evidence": c.evidence,
-                 "support": c.support, "score": round(c.score, 4), "claims": c.claims}
-                for c in self.citations
-            ],
-            "sources": [
-                {"n": s.n, "paper_id": s.paper.paper_id, "title": s.paper.title,
-                 "score": round(s.candidate.relevance, 4)}
-                for s in self.sources
-            ],
-            "retrieved": [
-                {"paper_id": h.paper.paper_id, "title": h.paper.title, "score": round(h.score, 6)}
-                for h in self.retrieved
-            ],
-            "searched_for": self.searched_for,
-            "timings": {k: (round(v, 3) if v is not None else None) for k, v in self.timings.items()},
-        }
-
-
-@dataclass
-class AnswerEvent:
-    kind: str  # "token": answer text; "notice": a message for the user; "done": result is set
-    text: str = ""
-    result: AnswerResult | None = None
 
 
 class Answerer:
@@ -124,15 +65,15 @@ class Answerer:
         judge: "SupportJudge",
         prompts: "Prompts",
         settings: "Settings",
-        relevance: RelevanceThresholds | None = None,
-        idf: Callable[[str], float] | None = None,
+        selector: "Selector",
+        related_cut: float | None = None,
     ):
         self.search = search
         self.judge = judge
         self.prompts = prompts
         self.settings = settings
-        self.relevance = relevance or RelevanceThresholds()
-        self.idf = idf
+        self.selector = selector
+        self.related_cut = related_cut
 
     # -- the whole flow ----------------------------------------------------------
     def stream(
@@ -149,13 +90,16 @@ class Answerer:
             yield AnswerEvent("notice", message)
 
         hits = self.search(parsed.topic, k=k or self.settings.candidate_papers, mode=mode, years=years)
-        candidates = assess(parsed, hits, self.judge, self.relevance, self.idf)
+        candidates = self.selector.select(parsed, hits)
+        if not parsed.is_list:
+            candidates = [widen_evidence(c, parsed.text, self.judge) if c.relevant else c for c in candidates]
         result.retrieved = hits
         result.sources = [Source(n, c) for n, c in enumerate((c for c in candidates if c.relevant), start=1)]
         result.timings["retrieve_s"] = time.perf_counter() - started
         first_token: list[float] = []
 
         def emit(text: str) -> Iterator[AnswerEvent]:
+            text = printable(text)  # a model's output never reaches a terminal as a control sequence
             if text:
                 if not first_token:
                     first_token.append(time.perf_counter() - started)
@@ -164,7 +108,8 @@ class Answerer:
 
         if not result.sources:
             result.refused = True
-            yield from emit(self.prompts.text("refusal", topic=parsed.topic))
+            result.related = related_candidates(candidates, self.related_cut)
+            yield from emit(refusal_text(parsed, result.related, self.prompts))
         else:
             strategy = self._strategy(llm)
             try:
@@ -214,7 +159,7 @@ class Answerer:
             yield from emit(self.prompts.text(key, count=count, topic=parsed.topic) + "\n")
         replaced = 0
         for position, source in enumerate(result.sources):
-            evidence = source.candidate.evidence.sentence.text
+            evidence = source.candidate.evidence_text
             if parsed.is_list:
                 yield from emit(f"- {source.paper.title}: ")
             elif position:
@@ -257,12 +202,14 @@ class Answerer:
         if rest:
             pieces.append(rest)
         text = phrase.text
-        if not text or _META_TALK.search(text) or self.judge.judge(text, source.paper).support != SUPPORTED:
+        if not text or _META_TALK.search(text) or (not parsed.is_list and drops_numbers(source.candidate.evidence_text, text)):
+            return None, punct  # a fact answer keeps every figure of its evidence
+        if self.judge.judge(text, source.paper).support != SUPPORTED:
             return None, punct
         return pieces, punct
 
     def _phrase_messages(self, parsed: ParsedQuestion, source: Source) -> list[dict[str, str]]:
-        evidence = source.candidate.evidence.sentence.text
+        evidence = source.candidate.evidence_text
         budget = 400  # one evidence sentence; cut pathological ones
         if count_tokens(evidence) > budget:
             evidence = evidence[: budget * 3]
@@ -296,7 +243,7 @@ class Answerer:
         if missing:
             yield from emit("\n\n" + self.prompts.text("also_relevant") + "\n")
             for source in missing:
-                quote = source.candidate.evidence.sentence.text.rstrip(" .")
+                quote = source.candidate.evidence_text.rstrip(" .")
                 yield from emit(f"- {source.paper.title}: {quote} [{source.n}].\n")
 
     def pack_sources(self, sources: list[Source], system: str, question: str, context_window: int) -> tuple[str, list[Source]]:
@@ -309,7 +256,7 @@ class Answerer:
         for source in sources:
             paper = source.paper
             header = f"[{source.n}] {paper.title}" + (f" ({paper.year})" if paper.year else "")
-            for body in (paper.abstract, source.candidate.evidence.sentence.text):
+            for body in (paper.abstract, source.candidate.evidence_text):
                 block = f"{header}\n{body}"
                 cost = count_tokens(block) + 2
                 if cost <= budget:
@@ -334,10 +281,11 @@ class Answerer:
             result.citations.append(
                 Citation(
                     n=n, paper_id=source.paper.paper_id, title=source.paper.title,
-                    evidence=best[1].evidence if best[1].support == SUPPORTED else source.candidate.evidence.sentence.text,
+                    evidence=best[1].evidence if best[1].support == SUPPORTED else source.candidate.evidence_text,
                     support=weakest([v.support for _, v in judged]),
-                    score=source.candidate.relevance,
+                    score=source.candidate.relevance, confidence=source.candidate.confidence,
                     claims=[{"sentence": text, "support": v.support, "similarity": round(v.similarity, 3)}
+                            | ({"number_problems": list(v.number_problems)} if v.number_problems else {})
                             for text, v in judged],
                 )
             )

@@ -225,14 +225,23 @@ class Bench:
             times.append(time.perf_counter() - started)
         self.add("search", 0, "paper-assistant", "cli_cold_start_s", statistics.median(times), "s")
 
+    # the answer path before the learned selector: the hand-set gate, no cross-encoder
+    GATE_ONLY = {"PAPER_ASSISTANT_SELECTOR": "thresholds", "PAPER_ASSISTANT_RERANKER": "none"}
+
     def answers(self, data_dir: Path, backends: list[str], n: int) -> None:
-        """Each back-end in a fresh process: warm latency, and peak RSS with its model loaded."""
-        for backend in backends:
+        """Each back-end in a fresh process: warm latency, and peak RSS with its model loaded;
+        ``extractive-gate`` is the extractive answer with the hand-set gate and no reranker."""
+        import os
+
+        for label in backends:
+            backend, env = (("extractive", os.environ | self.GATE_ONLY) if label == "extractive-gate"
+                            else (label, None))
             proc = subprocess.run([sys.executable, "-m", "assistant.bench_answers", str(data_dir), backend, str(n)],
-                                  capture_output=True, text=True)
+                                  capture_output=True, text=True, env=env)
             if proc.returncode:
                 raise RuntimeError(f"answer benchmark for {backend} failed: {proc.stderr[-2000:]}")
             figures = json.loads(proc.stdout.strip().splitlines()[-1])
+            backend = label
             self.add(backend, 0, "paper-assistant", "answer_first_token_s", figures["first_token_s"], "s")
             self.add(backend, 0, "paper-assistant", "answer_total_s", figures["total_s"], "s")
             self.add(backend, 0, "paper-assistant", "answer_first_token_p95_s", figures["first_token_p95_s"], "s")
@@ -254,7 +263,7 @@ def run_bench(sizes: list[int], *, quick: bool, settings: Settings, progress: Ca
         bench.llama_index_default(corpus, count, workload, n_queries)
         bench.chroma_server(corpus, count, workload, n_queries)
         bench.cli_cold_start(bundled_index, runs=2 if quick else 5)
-        bench.answers(bundled_index, ["extractive", "local"], 3 if quick else 20)
+        bench.answers(bundled_index, ["extractive", "extractive-gate", "local"], 3 if quick else 20)
         for size in sizes:
             corpus, count, workload = bench.corpus(size)
             bench.ours(corpus, count, workload, n_queries)

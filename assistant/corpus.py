@@ -28,6 +28,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .textclean import clean_question, clean_text
+
 CORPUS_SUFFIXES = {".txt", ".jsonl"}
 MAX_ISSUES_PER_FILE = 1000  # past this, one more issue counts the rest of a file's problems
 _LISTING_DATE = re.compile(r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}$")
@@ -187,7 +189,7 @@ def parse_file(path: Path) -> tuple[list[Paper], list[CorpusIssue]]:
 
 
 def _parse_text(path: Path, text: str) -> tuple[list[Paper], list[CorpusIssue]]:
-    text = text.lstrip("\ufeff")
+    text = clean_text(text.lstrip("\ufeff"))  # NFKC; no escape sequences or control characters
     if path.suffix == ".jsonl" or text.lstrip().startswith("{"):
         return parse_jsonl(text, str(path))
     return parse_listing(text, str(path))
@@ -321,7 +323,7 @@ class _FieldError(ValueError):
 
 
 def _paper_from_json(obj: dict, source: str) -> Paper:
-    title = " ".join(str(obj["title"]).split())
+    title = clean_question(str(obj["title"]))  # JSON can carry escapes as \u001b: clean after decoding
     authors = obj.get("authors")
     if isinstance(authors, list):
         authors = len(authors)
@@ -337,12 +339,12 @@ def _paper_from_json(obj: dict, source: str) -> Paper:
     return Paper(
         paper_id=paper_id_for(title),
         title=title,
-        abstract=" ".join(str(obj["abstract"]).split()),
+        abstract=clean_question(str(obj["abstract"])),
         authors=authors,
         published=published,
         year=year,
-        url=obj.get("url"),
-        arxiv_id=obj.get("arxiv_id"),
+        url=clean_question(str(obj["url"])) if obj.get("url") else None,
+        arxiv_id=clean_question(str(obj["arxiv_id"])) if obj.get("arxiv_id") else None,
         sources=(source,),
     )
 

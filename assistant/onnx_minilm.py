@@ -9,6 +9,7 @@ vectors as sentence-transformers (cosine 1.0), so both share one index.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
@@ -42,6 +43,9 @@ def export_onnx(target_dir: Path, quantize: bool) -> Path:
     with _EXPORT_LOCK:
         if wanted.exists():
             return wanted
+        logging.getLogger(__name__).info(
+            "Preparing the embedding model from its bundled weights (ONNX%s; once, about 20 s)…",
+            ", int8" if quantize else "")
         source = bundled_model_path()
         if not fp32.exists():
             os.environ.setdefault("HF_HUB_OFFLINE", "1")

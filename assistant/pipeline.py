@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .config import Settings
+from .textclean import clean_question
 
 if TYPE_CHECKING:
-    from .answer import AnswerEvent, Answerer, AnswerResult
+    from .answer import Answerer
+    from .answer_types import AnswerEvent, AnswerResult
     from .bm25 import BM25Index
     from .llm import ChatLLM
     from .prompts import Prompts
@@ -25,7 +27,9 @@ if TYPE_CHECKING:
     from .catalog import Catalog
     from .embedders import Embedder
     from .ingest import IngestReport
+    from .rerankers import Reranker
     from .retrieve import PaperHit, Retriever
+    from .selection import Selector
     from .vectorstore import ChunkVectorStore
 
 
@@ -52,6 +56,16 @@ class SearchResult:
                 for h in self.hits
             ],
         }
+
+
+def check_years(years: tuple[int, int] | None) -> None:
+    """A year range is (FROM, TO) with FROM <= TO; anything else is the caller's mistake."""
+    if years is None:
+        return
+    if len(years) != 2 or not all(isinstance(y, int) for y in years):
+        raise ValueError(f"years: expected (FROM, TO) as two integers, got {years!r}")
+    if years[0] > years[1]:
+        raise ValueError(f"years: FROM ({years[0]}) is after TO ({years[1]})")
 
 
 def _stderr(message: str) -> None:
@@ -170,9 +184,10 @@ class Assistant:
     def search(
         self, query: str, *, k: int | None = None, mode: str | None = None, years: tuple[int, int] | None = None
     ) -> SearchResult:
-        query = query.strip()
+        query = clean_question(query)
         if not query:
             raise ValueError("the query is empty")
+        check_years(years)
         from .query import parse_question
 
         auto = self.ensure_index()
@@ -203,7 +218,20 @@ class Assistant:
         def search(topic: str, *, k: int, mode: str | None, years: tuple[int, int] | None):
             return self.retriever.search(topic, k=k, mode=mode or self.settings.mode, years=years)
 
-        return Answerer(search, self.judge, self.prompts, self.settings, idf=lambda term: self.bm25_index().idf(term))
+        selector, related_cut = self._selector()
+        return Answerer(search, self.judge, self.prompts, self.settings, selector, related_cut)
+
+    @cached_property
+    def reranker(self) -> "Reranker | None":
+        from .rerankers import make_reranker
+
+        return make_reranker(self.settings.reranker, self.settings)
+
+    def _selector(self) -> "tuple[Selector, float | None]":
+        from .selection import make_selector
+
+        return make_selector(self.settings, self.judge, lambda: self.reranker, lambda t: self.bm25_index().idf(t),
+                             self.embedder.name, self.notify)
 
     def llm(self, name: str | None = None, *, model: str | None = None, base_url: str | None = None) -> "ChatLLM | None":
         """The LLM back-end by name (None: extractive), built once and reused."""
@@ -229,8 +257,10 @@ class Assistant:
         """Stream an answer: token and notice events, then a done event with the result."""
         from .llm import LLMError
 
-        if not question.strip():
+        question = clean_question(question)
+        if not question:
             raise ValueError("the question is empty")
+        check_years(years)
         self.ensure_index()
         self._refresh_if_changed_elsewhere()
         notices: list[str] = []
@@ -250,7 +280,8 @@ class Assistant:
             backend = self.llm(llm)
         except LLMError:
             backend = None
-        return condense(history, question, backend, self.prompts)
+        history = [(clean_question(q), a) for q, a in history]
+        return condense(history, clean_question(question), backend, self.prompts)
 
     def warm_up(self, llm: str | None = None) -> None:
         """Build the index if needed and load the models, so the first question is fast."""

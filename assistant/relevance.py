@@ -10,7 +10,7 @@ calibrated on eval/questions.jsonl with all-MiniLM-L6-v2 (scripts/calibrate.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
@@ -37,6 +37,14 @@ class Candidate:
     evidence: "SentenceMatch"  # the abstract sentence that best matches the question
     relevance: float
     relevant: bool
+    confidence: float | None = None  # the learned selector's probability that citing it is right
+    features: dict[str, float] = field(default_factory=dict)
+    quote: str | None = None  # a verbatim span of the abstract wider than the evidence sentence
+
+    @property
+    def evidence_text(self) -> str:
+        """The verbatim quote shown for this paper: the span if widened, else the sentence."""
+        return self.quote or self.evidence.sentence.text
 
 
 def assess(

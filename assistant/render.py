@@ -6,12 +6,18 @@ import textwrap
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .answer import AnswerResult
+    from .answer_types import AnswerResult
 
 MARKS = {"supported": "✓ supported", "weak": "~ weak support", "unsupported": "✗ NOT supported"}
 
 
 def references(result: "AnswerResult", width: int = 100) -> str:
+    if result.related:
+        lines = ["", "Closest paper(s); they do not answer:"]
+        for candidate in result.related:
+            paper = candidate.hit.paper
+            lines.append(f"- {paper.title} ({paper.published or 'date unknown'}; confidence {candidate.confidence:.2f})")
+        return "\n".join(lines)
     if not result.citations and not result.sources:
         return ""
     lines = ["", "References:"]
@@ -21,8 +27,9 @@ def references(result: "AnswerResult", width: int = 100) -> str:
         citation = by_n.get(source.n)
         date = paper.published or "date unknown"
         mark = MARKS.get(citation.support, citation.support) if citation else "not cited"
-        lines.append(f"[{source.n}] {paper.title} ({date}) [{mark}]")
-        quote = citation.evidence if citation else source.candidate.evidence.sentence.text
+        confidence = f"; confidence {source.candidate.confidence:.2f}" if source.candidate.confidence is not None else ""
+        lines.append(f"[{source.n}] {paper.title} ({date}{confidence}) [{mark}]")
+        quote = citation.evidence if citation else source.candidate.evidence_text
         lines.extend(textwrap.wrap(f'"{quote}"', width=width, initial_indent="    ", subsequent_indent="     "))
     return "\n".join(lines)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
+from .numbers import check_numbers
 from .sentences import Sentence, split_sentences
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from .embedders import Embedder
 
 SUPPORTED, WEAK, UNSUPPORTED = "supported", "weak", "unsupported"
+EVIDENCE_SENTENCES = 2  # a claim may merge two sentences of its abstract
 _RANK = {SUPPORTED: 2, WEAK: 1, UNSUPPORTED: 0}
 
 
@@ -66,6 +68,7 @@ class Verdict:
     similarity: float
     overlap: float
     grounding: float  # share of the claim's content words found anywhere in the title or abstract
+    number_problems: tuple[str, ...] = ()  # numbers changed, invented or re-paired (numbers.py)
 
 
 def weakest(verdicts: list[str]) -> str:
@@ -145,11 +148,14 @@ class SupportJudge:
         return 1.0 - len(novel) / total if total else 0.0
 
     def judge(self, claim: str, paper: "Paper") -> Verdict:
-        best = self.rank(claim, paper)[0]
+        ranked = self.rank(claim, paper)
+        best = ranked[0]
+        # every number of the claim must be in its evidence (the two best-matching sentences), paired alike
+        numbers = check_numbers(claim, [m.sentence.text for m in ranked[:EVIDENCE_SENTENCES]])
         novel, total = self.novel_terms(claim, paper)
         grounding = 1.0 - len(novel) / total if total else 0.0
         t = self.thresholds
-        if is_degenerate(claim):  # a looping model ("the behavior of the behavior of ...") claims nothing
+        if is_degenerate(claim) or not numbers.ok:  # a looping model claims nothing; a changed number is wrong
             support = UNSUPPORTED
         elif not total or len(novel) > max(t.max_novel_words, int(t.max_novel_share * total)):
             support = WEAK if best.similarity >= t.weak_similarity else UNSUPPORTED
@@ -161,4 +167,4 @@ class SupportJudge:
             support = WEAK
         else:
             support = UNSUPPORTED
-        return Verdict(support, best.sentence.text, best.similarity, best.overlap, grounding)
+        return Verdict(support, best.sentence.text, best.similarity, best.overlap, grounding, tuple(numbers.problems))

@@ -14,8 +14,10 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
+from .textclean import clean_question
+
 if TYPE_CHECKING:
-    from .answer import AnswerResult
+    from .answer_types import AnswerResult
     from .pipeline import Assistant
 
 EXAMPLES = [
@@ -71,10 +73,12 @@ def sources_html(result: "AnswerResult | None") -> str:
     parts = ["<h3>Cited papers</h3>"] if result.sources else ["<p>No paper in the corpus was relevant.</p>"]
     for source in result.sources:
         paper, citation = source.paper, by_n.get(source.n)
-        evidence = citation.evidence if citation else source.candidate.evidence.sentence.text
+        evidence = citation.evidence if citation else source.candidate.evidence_text
         verdict = citation.support if citation else "unsupported"
+        confidence = source.candidate.confidence
         meta = " · ".join(
-            x for x in (paper.published or "date unknown", f"{paper.authors} authors" if paper.authors else "") if x
+            x for x in (paper.published or "date unknown", f"{paper.authors} authors" if paper.authors else "",
+                        f"confidence {confidence:.2f}" if confidence is not None else "") if x
         )
         abstract = html.escape(paper.abstract).replace(html.escape(evidence), f"<mark>{html.escape(evidence)}</mark>", 1)
         parts.append(
@@ -83,7 +87,14 @@ def sources_html(result: "AnswerResult | None") -> str:
             f"<blockquote>“{html.escape(evidence)}”</blockquote>"
             f"<details><summary>Abstract</summary><p>{abstract}</p></details></div>"
         )
-    cited = {s.paper.paper_id for s in result.sources}
+    for candidate in result.related:
+        paper = candidate.hit.paper
+        parts.append(
+            f"<div class='paper related'><b>{html.escape(paper.title)}</b>"
+            f"<div class='meta'>closest paper; does not answer · confidence {candidate.confidence:.2f}</div>"
+            f"<blockquote>“{html.escape(candidate.evidence_text)}”</blockquote></div>"
+        )
+    cited = {s.paper.paper_id for s in result.sources} | {c.hit.paper.paper_id for c in result.related}
     others = [h for h in result.retrieved if h.paper.paper_id not in cited]
     if others:
         parts.append("<h4>Retrieved, not cited</h4><ul>")
@@ -102,7 +113,10 @@ def safe_upload_name(name: str) -> str:
 def _years(start: float | None, end: float | None) -> tuple[int, int] | None:
     if not start and not end:
         return None
-    return int(start or 0), int(end or 9999)
+    years = int(start or 0), int(end or 9999)
+    if years[0] > years[1]:
+        raise ValueError(f"year range: 'from' ({years[0]}) is after 'to' ({years[1]})")
+    return years
 
 
 def build_app(assistant: "Assistant", *, default_llm: str | None = None):
@@ -132,7 +146,7 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
     def respond(message: str, history: list[dict], pairs: list, backend: str, k: float, mode: str,
                 year_from, year_to) -> Iterator:
         """pairs: this session's (question, answer text) turns, kept server-side (gr.State)."""
-        message = (message or "").strip()
+        message = clean_question(message or "")
         if not message:
             raise gr.Error("Type a question first.")
         status.ready.wait()

@@ -1,16 +1,14 @@
 #!/usr/bin/env python3
-"""Calibrate the relevance step and the support judge on the eval set.
+"""Calibrate the answer selection on the eval set's dev split, and only on it.
 
-    python scripts/calibrate.py [--questions eval/questions.jsonl] [--json]
+    python scripts/calibrate.py [--questions eval/questions.jsonl] [--out data/models/selector.json] [--json]
 
-Prints the features' distributions and the thresholds that maximise:
-- relevance: citation F1 over the retrieved candidates, then correct refusals on
-  unanswerable questions, then fewest false refusals;
-- support: balanced accuracy on (claim, abstract) pairs built from the gold labels:
-  a claim made of the question and its gold facts (or "This paper studies <topic>")
-  against the gold paper's abstract is supported; against a retrieved non-gold
-  abstract it is not.
-The defaults in assistant/relevance.py and assistant/support.py come from this run.
+Fits, on the dev questions (assistant/evaluate.py:split_of), the learned selector
+(assistant/selector_fit.py: logistic models, cuts, the related-paper cut) and writes it
+to data/models/selector.json with the dev figures it was fitted for. It also prints, on
+dev, the fallback relevance gate's best thresholds and the support judge's: both are
+code constants (assistant/relevance.py, assistant/support.py) that came from this run.
+The test split is never read: ``--split test`` is refused.
 """
 
 from __future__ import annotations
@@ -32,7 +30,7 @@ from assistant.pipeline import Assistant  # noqa: E402
 from assistant.query import parse_question  # noqa: E402
 
 
-def collect(assistant: Assistant, questions: list[dict], candidates: int):
+def collect_gate(assistant: Assistant, questions: list[dict], candidates: int):
     rows, pairs = [], []
     judge = assistant.judge
     idf = assistant.bm25_index().idf
@@ -128,17 +126,41 @@ def calibrate_support(pairs):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions.jsonl")
+    parser.add_argument("--split", default="dev", help="only dev: calibration never reads the test split")
     parser.add_argument("--candidates", type=int, default=15)
+    parser.add_argument("--out", type=Path, default=ROOT / "data" / "models" / "selector.json")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    questions = [json.loads(line) for line in args.questions.read_text().splitlines() if line.strip()]
+    if args.split != "dev":
+        parser.error(f"--split {args.split}: calibration fits on dev only; the test split is for reporting")
+    from assistant.evaluate import load_questions, split_of
+    from assistant.logistic import SelectorFile
+    from assistant.selector_fit import collect, fit_selector, related_cut
+
     assistant = Assistant(load_settings(), notify=lambda m: print(m, file=sys.stderr))
     assistant.ensure_index()
-    rows, pairs = collect(assistant, questions, args.candidates)
+    known = {normalize_title(p.title) for p in assistant.catalog.papers().values()}
+    dev = load_questions(args.questions, known, split="dev")
+    assert dev and all(split_of(q.qid) == "dev" for q in dev)
+    items = collect(assistant, dev, args.candidates)
+    models, selector_report = fit_selector(items)
+    cut, related_report = related_cut(items, models)
+    meta = {
+        "fitted_on": f"{args.questions.relative_to(ROOT) if args.questions.is_relative_to(ROOT) else args.questions} "
+                     f"dev split ({len(dev)} questions; split rule: sha256(qid) even)",
+        "command": "python scripts/calibrate.py", "embedder": assistant.embedder.name,
+        "reranker": getattr(assistant.reranker, "name", None), "candidates": args.candidates,
+        "related_cut": cut, "dev": selector_report | {"related": related_report},
+    }
+    SelectorFile(1, models, meta).save(args.out)
+    dicts = [{"qid": q.qid, "type": q.type, "question": q.question, "gold_titles": list(q.gold_titles),
+              "gold_facts": list(q.gold_facts)} for q in dev]
+    rows, pairs = collect_gate(assistant, dicts, args.candidates)
     relevance, relevance_metrics = calibrate_relevance(rows)
     support, support_metrics = calibrate_support(pairs)
-    report = {"relevance": relevance, "relevance_metrics": relevance_metrics,
-              "support": support, "support_metrics": support_metrics, "questions": len(questions)}
+    report = {"selector": selector_report, "related_cut": cut, "related": related_report, "wrote": str(args.out),
+              "fallback_relevance_gate": relevance, "fallback_relevance_metrics": relevance_metrics,
+              "support": support, "support_metrics": support_metrics, "dev_questions": len(dev)}
     if args.json:
         print(json.dumps(report, indent=2))
     else:

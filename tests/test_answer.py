@@ -3,8 +3,9 @@
 import pytest
 
 from assistant.chunking import count_tokens
+from assistant.relevance import RelevanceThresholds
 from assistant.support import SUPPORTED
-from conftest import FailingLLM, FakeLLM
+from conftest import FailingLLM, FakeLLM, use_thresholds
 
 SHORTCUT_Q = "Which papers study shortcut learning?"
 
@@ -66,9 +67,9 @@ def test_compose_flags_unsupported_claims(small_assistant):
 
 
 def test_compose_lists_relevant_papers_the_model_left_out(small_assistant):
-    small_assistant.answerer.relevance = small_assistant.answerer.relevance.__class__(
+    use_thresholds(small_assistant, RelevanceThresholds(
         min_sentence_similarity=0.0, min_chunk_similarity=0.0, min_topic_coverage=0.0, list_margin=0.0,
-    )
+    ))
     llm = FakeLLM("Models prefer texture over shape [1].", backend="openai")
     _, result = run(small_assistant, "Which papers study deep networks?", llm)
     assert len(result.sources) == 3
@@ -118,8 +119,7 @@ def test_empty_and_overlong_questions(small_assistant):
 
 
 def test_context_budget_packing_never_overflows(small_assistant):
-    answerer = small_assistant.answerer
-    answerer.relevance = answerer.relevance.__class__(0.0, 0.0, 0.0, 0.0)
+    use_thresholds(small_assistant, RelevanceThresholds(0.0, 0.0, 0.0, 0.0))
     llm = FakeLLM("Answer [1].", backend="openai", context_window=1500)
     _, result = run(small_assistant, "Which papers study deep networks?", llm)
     messages = llm.calls[0]

@@ -159,3 +159,45 @@ def test_fact_questions_have_verbatim_facts(questions, corpus):
             assert len(q["gold_titles"]) == 1, q["qid"]
         for fact in q["gold_facts"]:
             assert any(fact in corpus[t] for t in q["gold_titles"] if t in corpus), (q["qid"], fact)
+
+
+def test_at_least_160_questions(questions):
+    assert len(questions) >= 160
+
+
+def test_near_miss_unanswerables_of_both_kinds(questions):
+    kinds = Counter(q.get("near_miss") for q in questions if q["type"] == "unanswerable")
+    assert kinds["missing_detail"] + kinds["neighbour_topic"] >= 30, kinds
+    assert kinds["missing_detail"] >= 10 and kinds["neighbour_topic"] >= 10, kinds
+    for q in questions:
+        if q.get("near_miss"):
+            assert q["type"] == "unanswerable" and q["near_miss"] in ("missing_detail", "neighbour_topic"), q["qid"]
+
+
+def test_related_titles_exist_exactly(questions, corpus):
+    missing = [(q["qid"], t) for q in questions for t in q.get("related_titles", []) if t not in corpus]
+    assert not missing, missing
+    for q in questions:
+        if q.get("near_miss") == "missing_detail":
+            assert q.get("related_titles"), f"{q['qid']}: a missing-detail question names the paper it is about"
+
+
+def test_descriptive_questions(questions):
+    # qid prefixes dtopic-/dfact-: questions that describe the topic or paper instead of naming it
+    assert sum(q["qid"].startswith("dtopic-") and q["type"] == "topic_list" for q in questions) >= 30
+    assert sum(q["qid"].startswith("dfact-") and q["type"] == "single_fact" for q in questions) >= 10
+
+
+def test_split_rule_is_fixed_and_both_splits_hold_every_type(questions):
+    import hashlib
+
+    def split_of(qid):  # the committed rule (assistant/evaluate.py:split_of), restated independently
+        return "dev" if int(hashlib.sha256(qid.encode()).hexdigest(), 16) % 2 == 0 else "test"
+
+    from assistant.evaluate import split_of as project_rule
+
+    assert all(project_rule(q["qid"]) == split_of(q["qid"]) for q in questions)
+    counts = Counter((q["type"], split_of(q["qid"])) for q in questions)
+    for kind in VALID_TYPES:
+        for split in ("dev", "test"):
+            assert counts[(kind, split)] >= 3, (kind, split, counts)

@@ -1,7 +1,7 @@
 """Prompt injection, in a question or planted in an abstract, changes neither which papers
 are cited nor how citations are checked: the pipeline picks sources, not the model."""
 
-from conftest import SMALL_CORPUS, FakeLLM, small_corpus_relevance
+from conftest import SMALL_CORPUS, FakeLLM, small_corpus_relevance, use_thresholds
 
 PLANTED = """
 
@@ -27,7 +27,7 @@ def test_planted_abstract_cannot_redirect_citations(assistant, tmp_path):
     corpus = tmp_path / "planted.txt"
     corpus.write_text(SMALL_CORPUS + PLANTED)
     assistant.ingest([corpus], progress=False)
-    assistant.answerer.relevance = small_corpus_relevance()
+    use_thresholds(assistant, small_corpus_relevance())
     llm = FakeLLM(obeying_llm, backend="openai")
     result = assistant.answerer.stream("Which papers study shortcut learning?", llm)
     result = list(result)[-1].result

@@ -54,7 +54,7 @@ def test_packed_prompt_fits_smollm2_context_by_its_own_tokenizer(real_assistant)
     everything = RelevanceThresholds(0.0, 0.0, 0.0, 0.0)  # every candidate is a source
     parsed = parse_question("Which papers study neural networks?")
     hits = real_assistant.retriever.search(parsed.topic, k=30)
-    from assistant.answer import Source
+    from assistant.answer_types import Source
     from assistant.relevance import assess
 
     sources = [Source(n, c) for n, c in enumerate(assess(parsed, hits, real_assistant.judge, everything), 1)]

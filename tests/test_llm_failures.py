@@ -34,7 +34,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.llm import LLMError, OpenAIChat
-from conftest import SMALL_CORPUS, HashEmbedder, small_corpus_relevance
+from conftest import SMALL_CORPUS, HashEmbedder, small_corpus_relevance, use_thresholds
 
 API_KEY = "sk-test-SECRET123"
 SHORTCUT_Q = "Which papers study shortcut learning?"
@@ -370,12 +370,12 @@ def openai_assistant(tmp_path):
     def make(url: str, retries: int = 0, timeout: float = 1) -> Assistant:
         settings = Settings(
             data_dir=tmp_path / f"data{len(made)}", openai_api_key=API_KEY, openai_base_url=url,
-            openai_model="m", llm_timeout_s=timeout, llm_retries=retries,
+            openai_model="m", llm_timeout_s=timeout, llm_retries=retries, selector="thresholds", reranker="none",
         )
         assistant = Assistant(settings, embedder=HashEmbedder(), notify=print)
         made.append(assistant)
         assistant.ingest([corpus], progress=False)
-        assistant.answerer.relevance = small_corpus_relevance()
+        use_thresholds(assistant, small_corpus_relevance())
         return assistant
 
     yield make

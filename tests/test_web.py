@@ -50,7 +50,7 @@ def test_page_binds_to_loopback_only(page_url):
 def _chromium() -> str:
     path = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
-        pytest.fail("Debian's chromium is missing: run scripts/setup.sh --browser")
+        pytest.fail("Debian's chromium is missing: scripts/setup.sh installs it (unless run with --no-browser)")
     return path
 
 

@@ -1,0 +1,128 @@
+"""Features of one retrieved paper for one question, for the learned selector.
+
+Per candidate: cross-encoder scores of the question against the paper (its title and
+two best sentences) and against its best few sentences one by one, each also as a gap to the best candidate;
+embedding similarities; IDF-weighted topic coverage; the ranks each retriever gave it;
+and two answerability signals: the question's specific terms (names, data sets, metrics,
+numbers) that the abstract never uses, and whether a question that asks for a number
+meets an evidence passage without one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CE_FEATURES = ["ce_passage", "ce_passage_gap", "ce_sentence", "ce_sentence_gap", "ce_rank_inv"]
+BASE_FEATURES = [
+    "sentence_similarity", "sentence_gap", "chunk_similarity", "coverage", "coverage_gap",
+    "rrf_rank_inv", "dense_rank_inv", "bm25_rank_inv", "missing_specifics", "number_missing",
+    "evidence_coverage", "evidence_coverage_gap",
+]
+ALL_FEATURES = CE_FEATURES + BASE_FEATURES
+
+_ASKS_NUMBER = re.compile(
+    r"\bhow\s+(?:many|much|fast|large|long|big|small|often)\b|\bby\s+how\s+much\b|\bwhat\s+(?:percentage|fraction|share)\b"
+    r"|\bwhat\s+(?:is\s+|was\s+|are\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:accuracy|score|rate|error|auroc|auc|map|ap|bleu|"
+    r"rouge|f1|fps|speed|speedup|number|size|percentage|improvement|gain|reduction|cost|latency|parameters?|"
+    r"perplexity|throughput|top-1|top-5|miou|psnr|fid|recall|precision|margin|count)\b",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"[A-Za-z0-9][\w.\-+]*[A-Za-z0-9%]|[A-Za-z0-9]")
+_DIGIT = re.compile(r"\d")
+_NOT_SPECIFIC = {"I", "A", "Which", "What", "How", "Is", "Are", "Do", "Does", "The", "In", "On", "For", "Two", "One"}
+
+
+def asks_for_number(question: str) -> bool:
+    return bool(_ASKS_NUMBER.search(question))
+
+
+def specific_terms(question: str) -> list[str]:
+    """Names, data sets, metrics and numbers of a question: words after the first with a
+    capital letter or a digit ("COCO", "CIFAR-10", "mAP", "2007")."""
+    tokens = _TOKEN.findall(question)
+    found = []
+    for token in tokens[1:]:
+        token = token.rstrip(".")
+        if token in _NOT_SPECIFIC or len(token) < 2 and not token.isdigit():
+            continue
+        if any(c.isupper() for c in token) or _DIGIT.search(token):
+            found.append(token)
+    return list(dict.fromkeys(found))
+
+
+def missing_terms(terms: list[str], paper_text: str) -> list[str]:
+    """The terms that the paper's title and abstract never use (case-insensitive)."""
+    lowered = paper_text.lower()
+    return [t for t in terms if t.lower() not in lowered]
+
+
+def has_number(text: str) -> bool:
+    return bool(_DIGIT.search(text))
+
+
+def weighted_share(wanted: set[str], found: set[str], weight) -> float:
+    """The weighted share of ``wanted`` terms that are in ``found`` (0 when nothing is wanted)."""
+    total = sum(weight(t) for t in wanted)
+    return sum(weight(t) for t in wanted & found) / total if total else 0.0
+
+
+def inverse_rank(rank: int | None) -> float:
+    return 1.0 / rank if rank else 0.0
+
+
+@dataclass
+class RawSignals:
+    """What is measured per candidate before the per-question gaps are taken."""
+
+    ce_passage: float | None
+    ce_sentence: float | None
+    sentence_similarity: float
+    chunk_similarity: float
+    coverage: float
+    rrf_rank: int
+    dense_rank: int | None
+    bm25_rank: int | None
+    missing_specifics: int
+    number_missing: bool
+    evidence_coverage: float = 0.0  # IDF-weighted share of the question's words in its best sentences
+
+
+def feature_rows(signals: list[RawSignals]) -> list[dict[str, float]]:
+    """The feature dict of each candidate of one question (gaps are to the question's best)."""
+    if not signals:
+        return []
+    best_sentence = max(s.sentence_similarity for s in signals)
+    best_coverage = max(s.coverage for s in signals)
+    best_evidence = max(s.evidence_coverage for s in signals)
+    have_ce = all(s.ce_passage is not None for s in signals)
+    best_ce_passage = max(s.ce_passage for s in signals) if have_ce else 0.0
+    best_ce_sentence = max(s.ce_sentence for s in signals) if have_ce else 0.0
+    ce_order = sorted(range(len(signals)), key=lambda i: -signals[i].ce_passage) if have_ce else []
+    ce_rank = {i: r for r, i in enumerate(ce_order, start=1)}
+    rows = []
+    for i, s in enumerate(signals):
+        row = {
+            "sentence_similarity": s.sentence_similarity,
+            "sentence_gap": s.sentence_similarity - best_sentence,
+            "chunk_similarity": s.chunk_similarity,
+            "coverage": s.coverage,
+            "coverage_gap": s.coverage - best_coverage,
+            "rrf_rank_inv": inverse_rank(s.rrf_rank),
+            "dense_rank_inv": inverse_rank(s.dense_rank),
+            "bm25_rank_inv": inverse_rank(s.bm25_rank),
+            "missing_specifics": float(min(s.missing_specifics, 3)),
+            "number_missing": float(s.number_missing),
+            "evidence_coverage": s.evidence_coverage,
+            "evidence_coverage_gap": s.evidence_coverage - best_evidence,
+        }
+        if have_ce:
+            row |= {
+                "ce_passage": s.ce_passage,
+                "ce_passage_gap": s.ce_passage - best_ce_passage,
+                "ce_sentence": s.ce_sentence,
+                "ce_sentence_gap": s.ce_sentence - best_ce_sentence,
+                "ce_rank_inv": inverse_rank(ce_rank[i]),
+            }
+        rows.append(row)
+    return rows

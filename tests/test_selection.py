@@ -1,0 +1,119 @@
+"""The learned selector's parts, on fakes: the logistic model and its file, the features,
+the fitting utilities, the refusal with a related paper, and calibration's dev-only rule."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.features import BASE_FEATURES, asks_for_number, feature_rows, missing_terms, specific_terms, RawSignals
+from assistant.logistic import LogisticModel, SelectorFile, fit
+from assistant.selector_fit import choose, utility
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_fit_separates_and_probabilities_follow_the_signal():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 2))
+    y = (x[:, 0] + 0.1 * rng.normal(size=400) > 0).astype(float)
+    model = fit(x, y, ["signal", "noise"], l2=1.0)
+    assert model.coef[0] > 5 * abs(model.coef[1])
+    p = model.probabilities(np.array([[2.0, 0.0], [-2.0, 0.0]]))
+    assert p[0] > 0.95 and p[1] < 0.05
+
+
+def test_selector_file_round_trip(tmp_path):
+    model = LogisticModel(["a", "b"], [0.0, 1.0], [1.0, 2.0], [0.5, -0.5], 0.1, cut=0.4, extra={"max_papers": 2})
+    path = tmp_path / "selector.json"
+    SelectorFile(1, {"list": model}, {"embedder": "x"}).save(path)
+    loaded = SelectorFile.load(path)
+    assert loaded.model("list") == model and loaded.meta == {"embedder": "x"}
+    with pytest.raises(KeyError, match="no model 'other'"):
+        loaded.model("other")
+
+
+def test_broken_selector_files_name_the_file_and_field(tmp_path):
+    path = tmp_path / "selector.json"
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match=r"selector.json:1: the selector model is not valid JSON"):
+        SelectorFile.load(path)
+    path.write_text(json.dumps({"models": {"list": {"features": ["a"], "mean": [0], "scale": [1], "coef": [1, 2],
+                                                     "intercept": 0}}}))
+    with pytest.raises(ValueError, match=r"\[models.list\]: features, mean, scale and coef differ"):
+        SelectorFile.load(path)
+
+
+@pytest.mark.parametrize("question, terms", [
+    ("What mAP does the AlexNet pre-trained by predicting rotations reach on PASCAL VOC 2007?",
+     ["mAP", "AlexNet", "PASCAL", "VOC", "2007"]),
+    ("Which papers study shortcut learning?", []),
+    ("What box AP does SSD reach on COCO test-dev?", ["AP", "SSD", "COCO"]),
+])
+def test_specific_terms(question, terms):
+    assert specific_terms(question) == terms
+
+
+def test_missing_terms_ignore_case():
+    assert missing_terms(["COCO", "mAP", "LibriSpeech"], "results on coco with a MAP of 40") == ["LibriSpeech"]
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("How many parameters does the model have?", True),
+    ("What top-1 accuracy does it reach on ImageNet?", True),
+    ("What word error rate do the transformers achieve?", True),
+    ("Which papers study pruning?", False),
+    ("What does the paper propose for shortcut learning?", False),
+])
+def test_asks_for_number(question, asks):
+    assert asks_for_number(question) is asks
+
+
+def test_feature_rows_take_gaps_to_the_best_candidate():
+    signals = [RawSignals(5.0, 4.0, 0.7, 0.6, 1.0, 1, 1, 2, 0, False),
+               RawSignals(1.0, 3.0, 0.5, 0.4, 0.5, 2, None, 1, 2, True)]
+    rows = feature_rows(signals)
+    assert rows[1]["ce_passage_gap"] == -4.0 and rows[0]["ce_passage_gap"] == 0.0
+    assert rows[1]["ce_rank_inv"] == 0.5 and rows[1]["dense_rank_inv"] == 0.0
+    assert rows[1]["number_missing"] == 1.0 and rows[1]["missing_specifics"] == 2.0
+    assert set(BASE_FEATURES) <= set(rows[0])
+    no_ce = feature_rows([RawSignals(None, None, 0.7, 0.6, 1.0, 1, 1, 2, 0, False)])
+    assert "ce_passage" not in no_ce[0]
+
+
+def test_utility_and_choice():
+    assert utility([True, False], [True, False], 1) == 1.0
+    assert utility([False, False], [False, False], 0) == 1.0  # unanswerable, nothing cited
+    assert utility([True, False], [False, False], 0) == 0.0
+    assert utility([False, False], [True, True], 2) == 0.0  # refused an answerable question
+    assert choose(np.array([0.9, 0.8, 0.2]), cut=0.5, limit=1) == [True, False, False]
+    assert choose(np.array([0.9, 0.8, 0.2]), cut=0.5, limit=None) == [True, True, False]
+
+
+def test_calibration_refuses_the_test_split():
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "calibrate.py"), "--split", "test"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "dev only" in done.stderr
+
+
+def test_refusal_names_the_related_paper_and_what_it_lacks(small_assistant):
+    from assistant.query import parse_question
+    from assistant.refusal import refusal_text, related_candidates
+    from assistant.relevance import Candidate
+
+    hits = small_assistant.search("graph neural network molecules QM9").hits
+    close = Candidate(hits[0], None, 0.4, False, confidence=0.4)
+    parsed = parse_question("What accuracy does the molecular graph network reach on ZINC?")
+    related = related_candidates([close], cut=0.3)
+    assert related == [close]
+    text = refusal_text(parsed, related, small_assistant.prompts)
+    assert text == f"The corpus has \u201c{hits[0].paper.title}\u201d on this, but its abstract does not report ZINC."
+    assert related_candidates([close], cut=0.5) == []
+    assert refusal_text(parse_question("Which papers study sheaves?"), [], small_assistant.prompts) == (
+        "The corpus has no paper on sheaves.")
