@@ -17,7 +17,7 @@ CE_FEATURES = ["ce_passage", "ce_passage_gap", "ce_sentence", "ce_sentence_gap",
 BASE_FEATURES = [
     "sentence_similarity", "sentence_gap", "chunk_similarity", "coverage", "coverage_gap",
     "rrf_rank_inv", "dense_rank_inv", "bm25_rank_inv", "missing_specifics", "number_missing",
-    "evidence_coverage", "evidence_coverage_gap",
+    "evidence_coverage", "evidence_coverage_gap", "attribute_coverage",
 ]
 ALL_FEATURES = CE_FEATURES + BASE_FEATURES
 
@@ -31,6 +31,22 @@ _ASKS_NUMBER = re.compile(
 _TOKEN = re.compile(r"[A-Za-z0-9][\w.\-+]*[A-Za-z0-9%]|[A-Za-z0-9]")
 _DIGIT = re.compile(r"\d")
 _NOT_SPECIFIC = {"I", "A", "Which", "What", "How", "Is", "Are", "Do", "Does", "The", "In", "On", "For", "Two", "One"}
+
+
+_ATTRIBUTE = re.compile(
+    r"^\s*(?:what|which|how\s+many|how\s+much)\s+(.*?)\s+(?:does|do|did|is|are|was|were|can|could|has|have|had)\b",
+    re.IGNORECASE,
+)
+MAX_ATTRIBUTE_WORDS = 6
+
+
+def asked_attribute(question: str) -> str | None:
+    """What a fact question asks for: "What kernel size does X use?" -> "kernel size"
+    (None for other questions, or when the phrase is too long to be one attribute)."""
+    match = _ATTRIBUTE.search(question)
+    if not match or not 0 < len(match.group(1).split()) <= MAX_ATTRIBUTE_WORDS:
+        return None
+    return match.group(1).strip(" ,")
 
 
 def asks_for_number(question: str) -> bool:
@@ -86,6 +102,7 @@ class RawSignals:
     missing_specifics: int
     number_missing: bool
     evidence_coverage: float = 0.0  # IDF-weighted share of the question's words in its best sentences
+    attribute_coverage: float = 1.0  # the same for the attribute a fact question asks for (1: none asked)
 
 
 def feature_rows(signals: list[RawSignals]) -> list[dict[str, float]]:
@@ -115,6 +132,7 @@ def feature_rows(signals: list[RawSignals]) -> list[dict[str, float]]:
             "number_missing": float(s.number_missing),
             "evidence_coverage": s.evidence_coverage,
             "evidence_coverage_gap": s.evidence_coverage - best_evidence,
+            "attribute_coverage": s.attribute_coverage,
         }
         if have_ce:
             row |= {

@@ -5,7 +5,8 @@ A paper is relevant when its abstract's best sentence is close enough to the top
 distinctive words (IDF-weighted coverage: a paper on LLMs in general does not cover
 "RLHF for LLMs"); list questions keep every paper within a margin of the best one,
 other questions keep the few best. The thresholds were
-calibrated on eval/questions.jsonl with all-MiniLM-L6-v2 (scripts/calibrate.py).
+fitted on the eval set's dev split with all-MiniLM-L6-v2 (scripts/calibrate.py). Since the learned
+selector (selection.py) this gate is the fallback: PAPER_ASSISTANT_SELECTOR=thresholds.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RelevanceThresholds:
-    min_sentence_similarity: float = 0.54
-    min_chunk_similarity: float = 0.51
-    min_topic_coverage: float = 0.25
-    list_margin: float = 0.75  # keep papers scoring at least this share of the best one
+    # fitted on the eval's dev split by scripts/calibrate.py ("fallback_relevance_gate")
+    min_sentence_similarity: float = 0.56
+    min_chunk_similarity: float = 0.48
+    min_topic_coverage: float = 0.0
+    list_margin: float = 0.8  # keep papers scoring at least this share of the best one
     other_margin: float = 0.85
-    other_max_papers: int = 3
+    other_max_papers: int = 2
 
 
 @dataclass

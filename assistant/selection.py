@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Callable, Protocol
 import numpy as np
 
 from .features import (
-    ALL_FEATURES, BASE_FEATURES, RawSignals, asks_for_number, feature_rows, has_number, missing_terms, specific_terms,
-    weighted_share,
+    ALL_FEATURES, BASE_FEATURES, RawSignals, asked_attribute, asks_for_number, feature_rows, has_number, missing_terms,
+    specific_terms, weighted_share,
 )
 from .relevance import Candidate
 from .support import content_terms
@@ -101,11 +101,16 @@ class LearnedSelector:
                 s.ce_passage, s.ce_sentence = passage_ce[i], best[i][0]
                 evidence[i] = best[i][1]
         asked_terms = content_terms(question.text)
+        attribute = None if question.is_list else asked_attribute(question.text)
+        attribute_terms = content_terms(attribute) if attribute else set()
         for i, s in enumerate(signals):
             top_texts = [m.sentence.text for m in ranked_sentences[i][:SENTENCES_RERANKED]]
             s.number_missing = wants_number and not any(has_number(t) for t in top_texts + [evidence[i].sentence.text])
             near = {evidence[i].sentence.text, *(m.sentence.text for m in ranked_sentences[i][:PASSAGE_SENTENCES])}
-            s.evidence_coverage = weighted_share(asked_terms, content_terms(" ".join(near)), self.idf)
+            near_terms = content_terms(" ".join(near))
+            s.evidence_coverage = weighted_share(asked_terms, near_terms, self.idf)
+            if attribute_terms:
+                s.attribute_coverage = weighted_share(attribute_terms, near_terms, self.idf)
         return feature_rows(signals), evidence
 
     def _ce(self, query: str, passages: list[str]) -> list[float] | None:
@@ -119,7 +124,8 @@ class LearnedSelector:
             return []
         rows, evidence = self.measure(question, hits)
         reranked = "ce_passage" in rows[0]
-        model = self.model.model(model_key(question.is_list, reranked))
+        key = model_key(question.is_list, reranked)
+        model = self.model.model(self.model.meta.get("use", {}).get(key, key) if reranked else key)
         names = ALL_FEATURES if reranked else BASE_FEATURES
         if model.features != [n for n in names if n in model.features]:
             raise ValueError(f"the selector model's features {model.features} do not match this version's")

@@ -130,14 +130,16 @@ def fit_one(items: list[QuestionRows], features: list[str], is_list: bool, gold_
                    "cv_utility": round(cv_scores[l2], 4), "dev_utility": round(score, 4), "cut": cut, "max_papers": limit}
 
 
-def related_cut(items: list[QuestionRows], models: dict[str, LogisticModel]) -> tuple[float, dict]:
+def related_cut(items: list[QuestionRows], models: dict[str, LogisticModel], use: dict[str, str] | None = None,
+                ) -> tuple[float, dict]:
     """The confidence above which a refused question's closest paper is named as related:
     on unanswerable questions, right when it names one of the near-miss's related papers
     (or names none where the question has none)."""
     unanswerable = [q for q in items if q.kind == "unanswerable"]
     scored = []
     for q in unanswerable:
-        model = models[model_key(q.is_list, "ce_passage" in q.rows[0])]
+        key = model_key(q.is_list, "ce_passage" in q.rows[0])
+        model = models[(use or {}).get(key, key)]
         p = model.probabilities(np.array([[r[f] for f in model.features] for r in q.rows]))
         best = int(np.argmax(p))
         scored.append((float(p[best]), q.related[best], any(q.related)))
@@ -160,3 +162,14 @@ def fit_selector(items: list[QuestionRows]) -> tuple[dict[str, LogisticModel], d
             key = model_key(is_list, with_ce)
             models[key], report[key] = fit_one(group, features, is_list, gold_counts)
     return models, report
+
+
+def preferred(report: dict) -> dict[str, str]:
+    """Per question kind, the variant (with or without the cross-encoder's features) whose
+    cross-validated dev utility is higher: the selector uses it when the reranker is on."""
+    choice = {}
+    for kind in ("list", "other"):
+        variants = [k for k in (kind, f"{kind}-no-reranker") if k in report]
+        if variants:
+            choice[kind] = max(variants, key=lambda k: (report[k]["cv_utility"], k == kind))
+    return choice

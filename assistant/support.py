@@ -3,7 +3,7 @@
 For a claim and an abstract it finds the best-matching abstract sentence by
 embedding similarity and lexical overlap, and returns that sentence as the verbatim
 evidence quote with a verdict: ``supported``, ``weak`` or ``unsupported``. The
-thresholds are calibrated on the eval set (``scripts/calibrate.py``; docs/eval.md).
+thresholds are fitted on the eval set's dev split (``scripts/calibrate.py``; docs/eval.md).
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ _RANK = {SUPPORTED: 2, WEAK: 1, UNSUPPORTED: 0}
 
 @dataclass(frozen=True)
 class SupportThresholds:
+    # fitted on the eval's dev split by scripts/calibrate.py ("support")
     supported_similarity: float = 0.60
-    supported_overlap: float = 0.25  # share of the claim's content words found in the sentence
-    supported_overlap_similarity: float = 0.52  # the overlap route also needs this similarity
-    weak_similarity: float = 0.49
+    supported_overlap: float = 0.20  # share of the claim's content words found in the sentence
+    supported_overlap_similarity: float = 0.50  # the overlap route also needs this similarity
+    weak_similarity: float = 0.38
     # words the paper never uses are claims it does not make ("... using RLHF" about a paper
     # without RLHF): a supported claim has at most this many content words foreign to the
     # title and abstract (or this share of its words, if larger)

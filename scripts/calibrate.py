@@ -135,7 +135,7 @@ def main() -> int:
         parser.error(f"--split {args.split}: calibration fits on dev only; the test split is for reporting")
     from assistant.evaluate import load_questions, split_of
     from assistant.logistic import SelectorFile
-    from assistant.selector_fit import collect, fit_selector, related_cut
+    from assistant.selector_fit import collect, fit_selector, preferred, related_cut
 
     assistant = Assistant(load_settings(), notify=lambda m: print(m, file=sys.stderr))
     assistant.ensure_index()
@@ -144,13 +144,14 @@ def main() -> int:
     assert dev and all(split_of(q.qid) == "dev" for q in dev)
     items = collect(assistant, dev, args.candidates)
     models, selector_report = fit_selector(items)
-    cut, related_report = related_cut(items, models)
+    use = preferred(selector_report)
+    cut, related_report = related_cut(items, models, use)
     meta = {
         "fitted_on": f"{args.questions.relative_to(ROOT) if args.questions.is_relative_to(ROOT) else args.questions} "
                      f"dev split ({len(dev)} questions; split rule: sha256(qid) even)",
         "command": "python scripts/calibrate.py", "embedder": assistant.embedder.name,
         "reranker": getattr(assistant.reranker, "name", None), "candidates": args.candidates,
-        "related_cut": cut, "dev": selector_report | {"related": related_report},
+        "related_cut": cut, "use": use, "dev": selector_report | {"related": related_report},
     }
     SelectorFile(1, models, meta).save(args.out)
     dicts = [{"qid": q.qid, "type": q.type, "question": q.question, "gold_titles": list(q.gold_titles),
@@ -158,7 +159,7 @@ def main() -> int:
     rows, pairs = collect_gate(assistant, dicts, args.candidates)
     relevance, relevance_metrics = calibrate_relevance(rows)
     support, support_metrics = calibrate_support(pairs)
-    report = {"selector": selector_report, "related_cut": cut, "related": related_report, "wrote": str(args.out),
+    report = {"selector": selector_report, "use": use, "related_cut": cut, "related": related_report, "wrote": str(args.out),
               "fallback_relevance_gate": relevance, "fallback_relevance_metrics": relevance_metrics,
               "support": support, "support_metrics": support_metrics, "dev_questions": len(dev)}
     if args.json:

@@ -117,3 +117,27 @@ def test_refusal_names_the_related_paper_and_what_it_lacks(small_assistant):
     assert related_candidates([close], cut=0.5) == []
     assert refusal_text(parse_question("Which papers study sheaves?"), [], small_assistant.prompts) == (
         "The corpus has no paper on sheaves.")
+
+
+@pytest.mark.parametrize("question, attribute", [
+    ("What kernel size do UniRepLKNet's large convolutional kernels actually use?", "kernel size"),
+    ("What pixel-level anomaly localization AUROC does SimpleNet reach on MVTec AD?", "pixel-level anomaly localization AUROC"),
+    ("How many experts does Moirai-MoE have?", "experts"),
+    ("Which papers study pruning?", None),
+    ("Which paper introduced stitching pretrained model families into variable-sized networks, and which later "
+     "paper points out its limitations? What does it propose?", None),  # too long to be one attribute
+])
+def test_asked_attribute(question, attribute):
+    from assistant.features import asked_attribute
+
+    assert asked_attribute(question) == attribute
+
+
+def test_preferred_variant_is_the_better_cross_validated_one():
+    from assistant.selector_fit import preferred
+
+    report = {"list": {"cv_utility": 0.63}, "list-no-reranker": {"cv_utility": 0.61},
+              "other": {"cv_utility": 0.84}, "other-no-reranker": {"cv_utility": 0.88}}
+    assert preferred(report) == {"list": "list", "other": "other-no-reranker"}
+    tie = {"list": {"cv_utility": 0.6}, "list-no-reranker": {"cv_utility": 0.6}}
+    assert preferred(tie)["list"] == "list"  # a tie keeps the reranker's model
