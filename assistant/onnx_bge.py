@@ -35,20 +35,14 @@ class OnnxBgeSmallEmbedder:
     def _load(self):
         with self._lock:
             if self._session is None:
-                import onnxruntime as ort
                 from tokenizers import Tokenizer
 
+                from .onnx_common import load_tokenizer, open_session
                 from .rerankers import model_wheel_dir
 
                 folder = model_wheel_dir("bge_small_en")
-                options = ort.SessionOptions()
-                options.intra_op_num_threads = self.threads
-                options.log_severity_level = 3
-                session = ort.InferenceSession(str(folder / "model.onnx"), options,
-                                               providers=["CPUExecutionProvider"])
-                tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-                tokenizer.enable_truncation(MAX_TOKENS)
-                tokenizer.enable_padding()
+                session = open_session(folder / "model.onnx", self.threads)
+                tokenizer = load_tokenizer(folder / "tokenizer.json", MAX_TOKENS)
                 counter = Tokenizer.from_file(str(folder / "tokenizer.json"))
                 counter.no_truncation()
                 counter.no_padding()
@@ -63,17 +57,12 @@ class OnnxBgeSmallEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
+        from .onnx_common import batches
+
         session, tokenizer = self._load()
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths pad less
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            encoded = tokenizer.encode_batch([texts[i] for i in batch])
-            ids = np.array([e.ids for e in encoded], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-            types = np.array([e.type_ids for e in encoded], dtype=np.int64)
-            hidden = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
-            cls = hidden[:, 0, :]
+        for batch, feeds in batches(tokenizer, texts, self.batch_size):
+            cls = session.run(None, feeds)[0][:, 0, :]
             vectors[batch] = cls / np.maximum(np.linalg.norm(cls, axis=1, keepdims=True), 1e-12)
         return vectors.tolist()
 

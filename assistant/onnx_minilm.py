@@ -110,18 +110,11 @@ class OnnxMiniLMEmbedder:
     def _load(self):
         with self._lock:
             if self._session is None:
-                import onnxruntime as ort
-                from tokenizers import Tokenizer
+                from .onnx_common import load_tokenizer, open_session
 
                 path = export_onnx(self.cache_dir, self.quantize)
-                options = ort.SessionOptions()
-                options.intra_op_num_threads = self.threads
-                options.log_severity_level = 3
-                self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-                tokenizer = Tokenizer.from_file(str(self.cache_dir / "tokenizer.json"))
-                tokenizer.enable_truncation(MAX_TOKENS)
-                tokenizer.enable_padding()
-                self._tokenizer = tokenizer
+                self._session = open_session(path, self.threads)
+                self._tokenizer = load_tokenizer(self.cache_dir / "tokenizer.json", MAX_TOKENS)
         return self._session, self._tokenizer
 
     max_tokens = MAX_TOKENS
@@ -137,16 +130,13 @@ class OnnxMiniLMEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
+        from .onnx_common import batches
+
         session, tokenizer = self._load()
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths pad less
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            encoded = tokenizer.encode_batch([texts[i] for i in batch])
-            ids = np.array([e.ids for e in encoded], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-            types = np.array([e.type_ids for e in encoded], dtype=np.int64)
-            hidden = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+        for batch, feeds in batches(tokenizer, texts, self.batch_size):
+            hidden = session.run(None, feeds)[0]
+            mask = feeds["attention_mask"]
             pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
             pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
             vectors[batch] = pooled

@@ -73,18 +73,12 @@ class OnnxCrossEncoder:
     def _load(self):
         with self._lock:
             if self._session is None:
-                folder = self._model_dir() if callable(self._model_dir) else Path(self._model_dir)
-                import onnxruntime as ort
-                from tokenizers import Tokenizer
+                from .onnx_common import load_tokenizer, open_session
 
-                options = ort.SessionOptions()
-                options.intra_op_num_threads = self.threads
-                options.log_severity_level = 3
-                session = ort.InferenceSession(str(folder / "model.onnx"), options,
-                                               providers=["CPUExecutionProvider"])
-                tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-                tokenizer.enable_truncation(MAX_TOKENS)  # longest_first, like transformers' truncation=True
-                tokenizer.enable_padding()  # to the longest pair of each batch (the file pads to 512)
+                folder = self._model_dir() if callable(self._model_dir) else Path(self._model_dir)
+                session = open_session(folder / "model.onnx", self.threads)
+                # truncation longest_first, like transformers' truncation=True; padding per batch
+                tokenizer = load_tokenizer(folder / "tokenizer.json", MAX_TOKENS)
                 self._needs_types = any(i.name == "token_type_ids" for i in session.get_inputs())
                 self._tokenizer = tokenizer
                 self._session = session
@@ -101,20 +95,14 @@ class OnnxCrossEncoder:
     def score(self, query: str, passages: Sequence[str]) -> list[float]:
         if not passages:
             return []
+        from .onnx_common import batches
+
         session, tokenizer = self._load()
-        # similar lengths pad less. The graph quantises activations per batch tensor, so a pair's
-        # logit depends on the company it is scored in (up to ~0.7 measured); batch_size=1 avoids it
-        order = sorted(range(len(passages)), key=lambda i: len(passages[i]))
+        # The graph quantises activations per batch tensor, so a pair's logit depends on the
+        # company it is scored in (up to ~0.7 measured); batch_size=1 avoids it
         scores = np.zeros(len(passages), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            encoded = tokenizer.encode_batch([(query, passages[i]) for i in batch])
-            feeds = {
-                "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
-            }
-            if self._needs_types:
-                feeds["token_type_ids"] = np.array([e.type_ids for e in encoded], dtype=np.int64)
+        pairs = [(query, passage) for passage in passages]
+        for batch, feeds in batches(tokenizer, pairs, self.batch_size, with_types=self._needs_types):
             logits = session.run(None, feeds)[0]  # (batch, 1)
             scores[batch] = logits.reshape(len(batch), -1)[:, 0]
         return scores.tolist()
