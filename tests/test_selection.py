@@ -141,3 +141,39 @@ def test_preferred_variant_is_the_better_cross_validated_one():
     assert preferred(report) == {"list": "list", "other": "other-no-reranker"}
     tie = {"list": {"cv_utility": 0.6}, "list-no-reranker": {"cv_utility": 0.6}}
     assert preferred(tie)["list"] == "list"  # a tie keeps the reranker's model
+
+
+def test_page_and_terminal_show_confidence_and_the_closest_paper(small_assistant):
+    from assistant.answer_types import AnswerResult, Source
+    from assistant.relevance import Candidate
+    from assistant.render import references
+    from assistant.web import sources_html
+
+    hits = small_assistant.search("graph neural network molecules QM9").hits
+    evidence = small_assistant.judge.rank("QM9 accuracy", hits[0].paper)[0]
+    cited = Candidate(hits[0], evidence, 0.9, True, confidence=0.87)
+    answered = AnswerResult("q", "q", sources=[Source(1, cited)])
+    assert "confidence 0.87" in sources_html(answered)
+    assert "confidence 0.87" in references(answered)
+    close = Candidate(hits[0], evidence, 0.3, False, confidence=0.31)
+    refused = AnswerResult("q", "q", refused=True, related=[close])
+    page = sources_html(refused)
+    assert "closest paper; does not answer" in page and hits[0].paper.title in page
+    assert "do not answer" in references(refused) and hits[0].paper.title in references(refused)
+    assert refused.to_dict()["related"][0]["confidence"] == 0.31
+
+
+@pytest.mark.integration
+def test_learned_selector_on_the_real_corpus(real_assistant):
+    from assistant.selection import LearnedSelector
+
+    assert isinstance(real_assistant.answerer.selector, LearnedSelector)
+    assert real_assistant.answerer.selector.reranker is not None
+    result = real_assistant.ask("Which papers study shortcut learning?", llm="extractive").to_dict()
+    titles = [c["title"] for c in result["citations"]]
+    assert "On the Foundations of Shortcut Learning" in titles
+    assert all(0.0 < c["confidence"] <= 1.0 for c in result["citations"])
+    assert result["related"] == [] and not result["refused"]
+    for citation in result["citations"]:  # every quote is a verbatim span of its abstract
+        paper = next(p for p in real_assistant.catalog.papers().values() if p.paper_id == citation["paper_id"])
+        assert citation["evidence"] in paper.abstract
