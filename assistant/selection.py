@@ -136,9 +136,11 @@ class LearnedSelector:
         ]
         candidates.sort(key=lambda c: -c.confidence)
         limit = None if question.is_list else int(model.extra.get("max_papers", 3))
+        floor = float(model.extra.get("similarity_floor", 0.0))  # no paper this far from the question is cited
         kept = 0
         for candidate in candidates:
-            if candidate.confidence >= model.cut and (limit is None or kept < limit):
+            close = max(candidate.features["sentence_similarity"], candidate.features["chunk_similarity"]) >= floor
+            if close and candidate.confidence >= model.cut and (limit is None or kept < limit):
                 candidate.relevant = True
                 kept += 1
         return candidates

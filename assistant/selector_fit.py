@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 CUT_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.025))
+FLOOR_GRID = (0.0, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)  # minimum similarity (sentence or chunk) to cite
 
 
 @dataclass
@@ -77,6 +78,15 @@ def utility(chosen: list[bool], gold: list[bool], total_gold: int) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def similarity(row: dict[str, float]) -> float:
+    """The absolute similarity the floor applies to: best sentence or best chunk."""
+    return max(row["sentence_similarity"], row["chunk_similarity"])
+
+
+def floored(probabilities: np.ndarray, rows: list[dict[str, float]], floor: float) -> np.ndarray:
+    return np.where([similarity(r) >= floor for r in rows], probabilities, 0.0)
+
+
 def choose(probabilities: np.ndarray, cut: float, limit: int | None) -> list[bool]:
     order = np.argsort(-probabilities)
     chosen = [False] * len(probabilities)
@@ -93,20 +103,24 @@ def mean_utility(items: list[QuestionRows], probabilities: list[np.ndarray], cut
     return float(np.mean([utility(choose(p, cut, limit), q.gold, gold_counts[q.qid]) for q, p in zip(items, probabilities)]))
 
 
-def best_cut(items, probabilities, is_list: bool, gold_counts) -> tuple[float, int | None, float]:
-    best = (-1.0, 0.5, None)
-    for limit in ([None] if is_list else [1, 2, 3]):
-        for cut in CUT_GRID:
-            score = mean_utility(items, probabilities, cut, limit, gold_counts)
-            if score > best[0] + 1e-9:
-                best = (score, cut, limit)
-    return best[1], best[2], best[0]
+def best_cut(items, probabilities, is_list: bool, gold_counts) -> tuple[float, int | None, float, float]:
+    """(cut, paper limit, similarity floor, utility) that maximise the mean utility."""
+    best = (-1.0, 0.5, None, 0.0)
+    for floor in FLOOR_GRID:
+        kept = [floored(p, q.rows, floor) for q, p in zip(items, probabilities)]
+        for limit in ([None] if is_list else [1, 2, 3]):
+            for cut in CUT_GRID:
+                score = mean_utility(items, kept, cut, limit, gold_counts)
+                if score > best[0] + 1e-9:
+                    best = (score, cut, limit, floor)
+    return best[1], best[2], best[3], best[0]
 
 
 def fit_one(items: list[QuestionRows], features: list[str], is_list: bool, gold_counts: dict[str, int],
             folds: int = 5) -> tuple[LogisticModel, dict]:
-    """The model for one question kind: L2 by grouped cross-validation, then fit on all and cut."""
-    cv_scores = {}
+    """The model for one question kind: L2 by grouped cross-validation; the cut, paper limit
+    and similarity floor chosen on the cross-validated probabilities; the weights fitted on all."""
+    cv_scores, cv_probabilities = {}, {}
     for l2 in L2_GRID:
         fold_probabilities: dict[int, np.ndarray] = {}
         for k in range(folds):
@@ -116,18 +130,22 @@ def fit_one(items: list[QuestionRows], features: list[str], is_list: bool, gold_
             for i, q in enumerate(items):
                 if i % folds == k:
                     fold_probabilities[i] = model.probabilities(np.array([[r[f] for f in features] for r in q.rows]))
-        probabilities = [fold_probabilities[i] for i in range(len(items))]
-        cv_scores[l2] = best_cut(items, probabilities, is_list, gold_counts)[2]
+        cv_probabilities[l2] = [fold_probabilities[i] for i in range(len(items))]
+        cv_scores[l2] = best_cut(items, cv_probabilities[l2], is_list, gold_counts)[3]
     l2 = max(cv_scores, key=lambda v: (cv_scores[v], v))
+    cut, limit, floor, _ = best_cut(items, cv_probabilities[l2], is_list, gold_counts)
     x, y = _matrix(items, features)
     model = fit(x, y, features, l2=l2)
-    probabilities = [model.probabilities(np.array([[r[f] for f in features] for r in q.rows])) for q in items]
-    cut, limit, score = best_cut(items, probabilities, is_list, gold_counts)
     model.cut = cut
+    model.extra["similarity_floor"] = floor
     if limit is not None:
         model.extra["max_papers"] = limit
+    probabilities = [floored(model.probabilities(np.array([[r[f] for f in features] for r in q.rows])), q.rows, floor)
+                     for q in items]
+    score = mean_utility(items, probabilities, cut, limit, gold_counts)
     return model, {"questions": len(items), "candidates": int(len(y)), "gold_candidates": int(y.sum()), "l2": l2,
-                   "cv_utility": round(cv_scores[l2], 4), "dev_utility": round(score, 4), "cut": cut, "max_papers": limit}
+                   "cv_utility": round(cv_scores[l2], 4), "dev_utility": round(score, 4), "cut": cut, "max_papers": limit,
+                   "similarity_floor": floor}
 
 
 def related_cut(items: list[QuestionRows], models: dict[str, LogisticModel], use: dict[str, str] | None = None,
@@ -140,7 +158,8 @@ def related_cut(items: list[QuestionRows], models: dict[str, LogisticModel], use
     for q in unanswerable:
         key = model_key(q.is_list, "ce_passage" in q.rows[0])
         model = models[(use or {}).get(key, key)]
-        p = model.probabilities(np.array([[r[f] for f in model.features] for r in q.rows]))
+        p = floored(model.probabilities(np.array([[r[f] for f in model.features] for r in q.rows])), q.rows,
+                    model.extra.get("similarity_floor", 0.0))
         best = int(np.argmax(p))
         scored.append((float(p[best]), q.related[best], any(q.related)))
     best = (-1.0, 0.5)

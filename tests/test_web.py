@@ -117,7 +117,8 @@ def test_non_english_question_gets_an_answer_or_an_honest_refusal(page_url):
 
     data = Client(page_url, verbose=False).predict("¿Qué artículos estudian el aprendizaje por atajos (shortcut learning)?", api_name="/ask")
     if data["refused"]:
-        assert data["citations"] == [] and data["answer"].startswith("The corpus has no paper on")
+        # the plain refusal, or the one that names the closest paper (never cited)
+        assert data["citations"] == [] and data["answer"].startswith("The corpus has ")
     else:
         assert SHORTCUT in {c["title"] for c in data["citations"]}
 
