@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from .chunking import count_tokens, token_counter
 from .citations import cited_sentences
 from .llm import LLMError
+from .numbers import check_numbers
 from .query import ParsedQuestion, parse_question
 from .refusal import refusal_text, related_candidates
 from .answer_types import AnswerEvent, AnswerResult, Citation, Source
@@ -43,15 +44,10 @@ if TYPE_CHECKING:
 
 # tiktoken counts cl100k tokens; a model's own tokenizer may count up to ~25% more
 TOKENIZER_MARGIN = 1.25
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
-
-
 def drops_numbers(evidence: str, sentence: str) -> bool:
-    """True when the sentence leaves out a figure of the evidence (1,000 and 1000 are one)."""
-    def figures(text: str) -> set[str]:
-        return {f.replace(",", "") for f in _FIGURE.findall(text)}
-
-    return bool(figures(evidence) - figures(sentence))
+    """True when the sentence leaves out or re-pairs a figure of the evidence: the number
+    check of numbers.py with the roles swapped (the evidence's figures must be in it)."""
+    return not check_numbers(evidence, [sentence]).ok
 
 
 # a small model sometimes talks about its input instead of the paper
@@ -92,7 +88,7 @@ class Answerer:
         hits = self.search(parsed.topic, k=k or self.settings.candidate_papers, mode=mode, years=years)
         candidates = self.selector.select(parsed, hits)
         if not parsed.is_list:
-            candidates = [widen_evidence(c, parsed.text, self.judge) if c.relevant else c for c in candidates]
+            candidates = [widen_evidence(c, parsed.text) if c.relevant else c for c in candidates]
         result.retrieved = hits
         result.sources = [Source(n, c) for n, c in enumerate((c for c in candidates if c.relevant), start=1)]
         result.timings["retrieve_s"] = time.perf_counter() - started

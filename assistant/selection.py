@@ -25,6 +25,7 @@ from .features import (
     specific_terms, weighted_share,
 )
 from .relevance import Candidate
+from .sentences import split_sentences
 from .support import content_terms
 
 if TYPE_CHECKING:
@@ -182,14 +183,13 @@ class ThresholdSelector:
         return assess(question, hits, self.judge, self.thresholds, self.idf)
 
 
-def widen_evidence(candidate: Candidate, question_text: str, judge: "SupportJudge") -> Candidate:
+def widen_evidence(candidate: Candidate, question_text: str) -> Candidate:
     """For a fact question: when the evidence sentence lacks a number the question asks for
     and the next or previous sentence has one, quote both (a verbatim span of the abstract)."""
     if not asks_for_number(question_text) or has_number(candidate.evidence.sentence.text):
         return candidate
     abstract = candidate.hit.paper.abstract
-    sentences = [m.sentence for m in judge.rank(question_text, candidate.hit.paper)]
-    ordered = sorted(sentences, key=lambda s: s.start)
+    ordered = split_sentences(abstract)  # the judge's splitter: the evidence is one of these
     position = next((k for k, s in enumerate(ordered) if s.start == candidate.evidence.sentence.start), None)
     if position is None:
         return candidate

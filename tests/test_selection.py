@@ -177,3 +177,29 @@ def test_learned_selector_on_the_real_corpus(real_assistant):
     for citation in result["citations"]:  # every quote is a verbatim span of its abstract
         paper = next(p for p in real_assistant.catalog.papers().values() if p.paper_id == citation["paper_id"])
         assert citation["evidence"] in paper.abstract
+
+
+def test_fact_evidence_widens_to_the_neighbouring_sentence_with_the_figure(small_assistant):
+    from assistant.relevance import Candidate
+    from assistant.selection import widen_evidence
+
+    hit = small_assistant.search("graph neural network molecules QM9").hits[0]
+    assert hit.paper.title == "Graph Networks for Molecules"
+    first = next(m for m in small_assistant.judge.rank("graph network", hit.paper) if "propose" in m.sentence.text)
+    candidate = Candidate(hit, first, 0.9, True, confidence=0.9)
+    widened = widen_evidence(candidate, "What accuracy does the molecular graph network reach?")
+    assert widened.quote == ("We propose a graph neural network for molecular property prediction. "
+                             "It reaches 91.5% accuracy on the QM9 benchmark.")
+    assert widened.quote in hit.paper.abstract
+    # not for a question that asks no figure, nor when the evidence already has one
+    assert widen_evidence(candidate, "Which method does the molecular paper propose?").quote is None
+
+
+def test_a_fact_sentence_that_drops_or_changes_a_figure_is_not_used():
+    from assistant.answer import drops_numbers
+
+    evidence = "It reaches 91.5% accuracy on the QM9 benchmark with 1,000 molecules."
+    assert not drops_numbers(evidence, "The model reaches 91.5% accuracy on QM9 with 1000 molecules.")
+    assert drops_numbers(evidence, "The model is accurate on QM9.")
+    assert drops_numbers(evidence, "It reaches 95.1% accuracy on QM9 with 1,000 molecules.")
+    assert not drops_numbers("Our ResNet-50 baseline is strong.", "The ResNet-50 baseline is strong.")
