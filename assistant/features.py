@@ -83,6 +83,11 @@ def weighted_share(wanted: set[str], found: set[str], weight) -> float:
     return sum(weight(t) for t in wanted & found) / total if total else 0.0
 
 
+def similarity(row: dict[str, float]) -> float:
+    """The absolute similarity the selector's floor applies to: best sentence or best chunk."""
+    return max(row["sentence_similarity"], row["chunk_similarity"])
+
+
 def inverse_rank(rank: int | None) -> float:
     return 1.0 / rank if rank else 0.0
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from .features import (
     ALL_FEATURES, BASE_FEATURES, RawSignals, asked_attribute, asks_for_number, feature_rows, has_number, missing_terms,
-    specific_terms, weighted_share,
+    similarity, specific_terms, weighted_share,
 )
 from .relevance import Candidate
 from .sentences import split_sentences
@@ -140,8 +140,7 @@ class LearnedSelector:
         floor = float(model.extra.get("similarity_floor", 0.0))  # no paper this far from the question is cited
         kept = 0
         for candidate in candidates:
-            close = max(candidate.features["sentence_similarity"], candidate.features["chunk_similarity"]) >= floor
-            if close and candidate.confidence >= model.cut and (limit is None or kept < limit):
+            if similarity(candidate.features) >= floor and candidate.confidence >= model.cut and (limit is None or kept < limit):
                 candidate.relevant = True
                 kept += 1
         return candidates

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .corpus import normalize_title
-from .features import ALL_FEATURES, BASE_FEATURES
+from .features import ALL_FEATURES, BASE_FEATURES, similarity
 from .logistic import LogisticModel, fit
 from .query import parse_question
 from .selection import LearnedSelector, model_key
@@ -76,11 +76,6 @@ def utility(chosen: list[bool], gold: list[bool], total_gold: int) -> float:
         return 0.0
     precision, recall = hit / cited, hit / total_gold
     return 2 * precision * recall / (precision + recall)
-
-
-def similarity(row: dict[str, float]) -> float:
-    """The absolute similarity the floor applies to: best sentence or best chunk."""
-    return max(row["sentence_similarity"], row["chunk_similarity"])
 
 
 def floored(probabilities: np.ndarray, rows: list[dict[str, float]], floor: float) -> np.ndarray:
