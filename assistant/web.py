@@ -113,10 +113,7 @@ def safe_upload_name(name: str) -> str:
 def _years(start: float | None, end: float | None) -> tuple[int, int] | None:
     if not start and not end:
         return None
-    years = int(start or 0), int(end or 9999)
-    if years[0] > years[1]:
-        raise ValueError(f"year range: 'from' ({years[0]}) is after 'to' ({years[1]})")
-    return years
+    return int(start or 0), int(end or 9999)  # a reversed range is refused by Assistant.ask_stream
 
 
 def build_app(assistant: "Assistant", *, default_llm: str | None = None):
