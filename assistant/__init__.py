@@ -1,6 +1,6 @@
 """paper-assistant: question answering over research-paper abstracts with verified citations.
 
-The public API lives in :mod:`assistant.pipeline` (``Assistant``) and
+The public API lives in :mod:`assistant.api` (``Assistant``) and
 :mod:`assistant.config` (``Settings``). Importing this package builds nothing.
 """
 

@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.config import load_settings  # noqa: E402
 from assistant.corpus import normalize_title  # noqa: E402
-from assistant.evaluate import load_questions  # noqa: E402
-from assistant.pipeline import Assistant  # noqa: E402
+from assistant.evaluation.evaluate import load_questions  # noqa: E402
+from assistant.api import Assistant  # noqa: E402
 
 
 def group_of(q) -> str:

@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.config import load_settings  # noqa: E402
 from assistant.corpus import normalize_title  # noqa: E402
-from assistant.pipeline import Assistant  # noqa: E402
-from assistant.query import parse_question  # noqa: E402
+from assistant.api import Assistant  # noqa: E402
+from assistant.retrieval.query import parse_question  # noqa: E402
 
 
 def collect_gate(assistant: Assistant, questions: list[dict], candidates: int):
@@ -133,9 +133,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.split != "dev":
         parser.error(f"--split {args.split}: calibration fits on dev only; the test split is for reporting")
-    from assistant.evaluate import load_questions, split_of
-    from assistant.logistic import SelectorFile
-    from assistant.selector_fit import collect, fit_selector, preferred, related_cut
+    from assistant.evaluation.evaluate import load_questions, split_of
+    from assistant.retrieval.logistic import SelectorFile
+    from assistant.evaluation.selector_fit import collect, fit_selector, preferred, related_cut
 
     assistant = Assistant(load_settings(), notify=lambda m: print(m, file=sys.stderr))
     assistant.ensure_index()

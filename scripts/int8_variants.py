@@ -19,10 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from assistant.chunking import chunk_papers  # noqa: E402
+from assistant.index.chunking import chunk_papers  # noqa: E402
 from assistant.config import BUNDLED_CORPUS, load_settings  # noqa: E402
 from assistant.corpus import load_corpus  # noqa: E402
-from assistant.onnx_minilm import OnnxMiniLMEmbedder, export_onnx  # noqa: E402
+from assistant.index.onnx_minilm import OnnxMiniLMEmbedder, export_onnx  # noqa: E402
 
 VARIANTS = {
     "per-tensor (onnxruntime's default)": {},

@@ -70,7 +70,7 @@ def fake_embedder() -> HashEmbedder:
 
 @pytest.fixture
 def assistant(settings, fake_embedder):
-    from assistant.pipeline import Assistant
+    from assistant.api import Assistant
 
     messages: list[str] = []
     a = Assistant(settings, embedder=fake_embedder, notify=messages.append)
@@ -81,7 +81,7 @@ def assistant(settings, fake_embedder):
 
 @pytest.fixture(scope="session")
 def minilm():
-    from assistant.embedders import MiniLMEmbedder
+    from assistant.index.embedders import MiniLMEmbedder
 
     return MiniLMEmbedder()
 
@@ -89,7 +89,7 @@ def minilm():
 @pytest.fixture(scope="session")
 def real_assistant(tmp_path_factory):
     """The bundled corpus, indexed once per test session with the default (real) embedder."""
-    from assistant.pipeline import Assistant
+    from assistant.api import Assistant
 
     data = tmp_path_factory.mktemp("real-index")
     a = Assistant(Settings(data_dir=data), notify=lambda m: None)
@@ -121,7 +121,7 @@ class FailingLLM(FakeLLM):
         self.after_words = after_words
 
     def stream(self, messages, *, max_tokens, temperature):
-        from assistant.llm import LLMError
+        from assistant.answering.llms import LLMError
 
         for i, word in enumerate(self.reply(messages).split(" ")):
             if i >= self.after_words:
@@ -161,14 +161,14 @@ Mar 1, 2021
 
 def use_thresholds(assistant, thresholds) -> None:
     """Have the assistant choose papers by the hand-set gate with these thresholds."""
-    from assistant.selection import ThresholdSelector
+    from assistant.retrieval.selection import ThresholdSelector
 
     assistant.answerer.selector = ThresholdSelector(assistant.judge, thresholds, lambda t: assistant.bm25_index().idf(t))
 
 
 def small_corpus_relevance():
     """Relevance thresholds that suit SMALL_CORPUS under the fake embedder."""
-    from assistant.relevance import RelevanceThresholds
+    from assistant.retrieval.relevance import RelevanceThresholds
 
     return RelevanceThresholds(
         min_sentence_similarity=0.2, min_chunk_similarity=0.2, min_topic_coverage=0.5,

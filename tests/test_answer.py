@@ -2,9 +2,9 @@
 
 import pytest
 
-from assistant.chunking import count_tokens
-from assistant.relevance import RelevanceThresholds
-from assistant.support import SUPPORTED
+from assistant.index.chunking import count_tokens
+from assistant.retrieval.relevance import RelevanceThresholds
+from assistant.answering.support import SUPPORTED
 from conftest import FailingLLM, FakeLLM, use_thresholds
 
 SHORTCUT_Q = "Which papers study shortcut learning?"
@@ -93,7 +93,7 @@ def test_phrase_mode_keeps_supported_and_replaces_invented_sentences(small_assis
 def test_phrase_mode_replaces_a_looping_sentence(small_assistant):
     """SmolLM2 sometimes loops; such a sentence claims nothing, however many of its words
     the abstract uses, and is replaced by the abstract's own sentence (seen in the eval)."""
-    from assistant.support import is_degenerate
+    from assistant.answering.support import is_degenerate
 
     looping = "Models prefer shortcut features" + " of the shortcut features" * 8 + "."
     assert is_degenerate(looping)

@@ -12,7 +12,7 @@ import pytest
 from conftest import free_port
 
 from assistant.config import Settings
-from assistant.pipeline import Assistant
+from assistant.api import Assistant
 
 pytestmark = pytest.mark.integration
 

@@ -1,7 +1,7 @@
 import pytest
 
-from assistant.citations import cited_sentences, find_citations, parse_numbers, strip_invalid
-from assistant.sentences import split_sentences
+from assistant.answering.citations import cited_sentences, find_citations, parse_numbers, strip_invalid
+from assistant.text.sentences import split_sentences
 
 
 @pytest.mark.parametrize(

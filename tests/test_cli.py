@@ -75,7 +75,7 @@ def test_search_after_first_use_never_imports_torch(tmp_path):
     """The cold-start promise: once the ONNX graph is cached, a search loads no torch."""
     assert run(["search", "shortcut learning", "-k", "1"], tmp_path).returncode == 0
     code = (
-        "import sys; from assistant.config import load_settings; from assistant.pipeline import Assistant;"
+        "import sys; from assistant.config import load_settings; from assistant.api import Assistant;"
         "a = Assistant(load_settings(), notify=lambda m: None); hits = a.search('shortcut learning', k=3).hits;"
         "print(len(hits), 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
     )

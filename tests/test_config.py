@@ -43,7 +43,7 @@ def test_import_builds_nothing():
     import sys
 
     code = (
-        "import sys, assistant.cli, assistant.pipeline, assistant.config;"
+        "import sys, assistant.app.cli, assistant.api, assistant.config;"
         "heavy = [m for m in ('torch', 'llama_cpp', 'gradio', 'chromadb', 'sentence_transformers', 'onnxruntime') if m in sys.modules];"
         "print(heavy)"
     )

@@ -194,7 +194,7 @@ def test_split_rule_is_fixed_and_both_splits_hold_every_type(questions):
     def split_of(qid):  # the committed rule (assistant/evaluate.py:split_of), restated independently
         return "dev" if int(hashlib.sha256(qid.encode()).hexdigest(), 16) % 2 == 0 else "test"
 
-    from assistant.evaluate import split_of as project_rule
+    from assistant.evaluation.evaluate import split_of as project_rule
 
     assert all(project_rule(q["qid"]) == split_of(q["qid"]) for q in questions)
     counts = Counter((q["type"], split_of(q["qid"])) for q in questions)

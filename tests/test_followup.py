@@ -1,6 +1,6 @@
 from assistant.config import PROMPTS_DIR
-from assistant.followup import condense, needs_context
-from assistant.prompts import Prompts
+from assistant.answering.followup import condense, needs_context
+from assistant.answering.prompts import Prompts
 from conftest import FakeLLM
 
 PROMPTS = Prompts(PROMPTS_DIR)

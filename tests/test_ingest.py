@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest import IngestError
-from assistant.pipeline import Assistant
+from assistant.index.ingest import IngestError
+from assistant.api import Assistant
 
 LISTING = """Daily Papers
 
@@ -123,7 +123,7 @@ def test_first_search_ingests_bundled_corpus(assistant):
 
 
 def test_chunks_fit_the_embedder_and_carry_the_title(assistant):
-    from assistant.chunking import count_tokens
+    from assistant.index.chunking import count_tokens
 
     assistant.ingest(progress=False)
     papers = assistant.catalog.papers()
@@ -150,7 +150,7 @@ def test_bad_file_added_to_existing_index_is_rejected_and_not_registered(assista
 def test_ingest_streams_in_batches_and_a_failed_run_resumes(assistant, fake_embedder, monkeypatch):
     """Chunks are made and embedded a few papers at a time; when embedding fails midway
     the catalog is untouched, and the next run embeds only what is still missing."""
-    import assistant.ingest as ingest_module
+    import assistant.index.ingest as ingest_module
 
     monkeypatch.setattr(ingest_module, "PAPER_BATCH", 7)
     sizes: list[int] = []

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from assistant.cli import main
+from assistant.app.cli import main
 from assistant.corpus import parse_file
-from assistant.textclean import clean_question, clean_text, printable
+from assistant.text.clean import clean_question, clean_text, printable
 
 DIRTY = "which papers study \x00\x1b[31mshortcut\u202e learning?"
 CLEAN = "which papers study shortcut learning?"
@@ -99,7 +99,7 @@ def test_bad_year_ranges_are_errors_naming_the_flag(flag, message, capsys, tmp_p
 
 
 def test_good_year_ranges_parse():
-    from assistant.cli import _years
+    from assistant.app.cli import _years
 
     assert _years("2021-2023") == (2021, 2023)
     assert _years("2024") == (2024, 2024)

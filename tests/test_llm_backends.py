@@ -10,7 +10,7 @@ import pytest
 
 from conftest import free_port
 
-from assistant.llm import bundled_gguf_path, make_llm
+from assistant.answering.llms import bundled_gguf_path, make_llm
 
 pytestmark = pytest.mark.integration
 
@@ -45,17 +45,17 @@ def test_local_model_refuses_off_topic_question(real_assistant):
 
 
 def test_packed_prompt_fits_smollm2_context_by_its_own_tokenizer(real_assistant):
-    from assistant.query import parse_question
+    from assistant.retrieval.query import parse_question
 
     llm = make_llm("local", real_assistant.settings)
-    from assistant.relevance import RelevanceThresholds
+    from assistant.retrieval.relevance import RelevanceThresholds
 
     answerer = real_assistant.answerer
     everything = RelevanceThresholds(0.0, 0.0, 0.0, 0.0)  # every candidate is a source
     parsed = parse_question("Which papers study neural networks?")
     hits = real_assistant.retriever.search(parsed.topic, k=30)
-    from assistant.answer_types import Source
-    from assistant.relevance import assess
+    from assistant.answering.results import Source
+    from assistant.retrieval.relevance import assess
 
     sources = [Source(n, c) for n, c in enumerate(assess(parsed, hits, real_assistant.judge, everything), 1)]
     system = real_assistant.prompts.system()
@@ -95,7 +95,7 @@ def llama_server(tmp_path_factory):
 
 
 def test_openai_backend_against_local_llama_cpp_server(real_assistant, llama_server):
-    from assistant.pipeline import Assistant
+    from assistant.api import Assistant
 
     settings = real_assistant.settings.model_copy(update={"openai_context": 2048})
     assistant = Assistant(settings, embedder=real_assistant.embedder, notify=lambda m: None)

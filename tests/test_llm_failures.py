@@ -33,7 +33,7 @@ from typing import Callable
 import pytest
 
 from assistant.config import Settings
-from assistant.llm import LLMError, OpenAIChat
+from assistant.answering.llms import LLMError, OpenAIChat
 from conftest import SMALL_CORPUS, HashEmbedder, small_corpus_relevance, use_thresholds
 
 API_KEY = "sk-test-SECRET123"
@@ -361,7 +361,7 @@ def test_timeout_is_retried_then_reported(serve):
 def openai_assistant(tmp_path):
     """make(url, retries) -> an Assistant (fake embedder, real Chroma) over the three small
     papers, whose openai back-end talks to ``url``; every message it notifies is printed."""
-    from assistant.pipeline import Assistant
+    from assistant.api import Assistant
 
     made: list[Assistant] = []
     corpus = tmp_path / "small.txt"
@@ -455,7 +455,7 @@ def test_ask_recovers_from_a_rate_limit(serve, openai_assistant, capsys, caplog)
 
 def test_urls_shown_to_users_carry_no_credentials():
     from assistant.config import Settings
-    from assistant.llm import availability, redact_url
+    from assistant.answering.llms import availability, redact_url
 
     url = "http://user:sk-SECRET@127.0.0.1:9/v1?api_key=sk-SECRET"
     assert redact_url(url) == "http://127.0.0.1:9/v1"

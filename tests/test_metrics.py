@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from assistant.evaluate import QuestionFileError, load_questions, stratified
-from assistant.metrics import (
+from assistant.evaluation.evaluate import QuestionFileError, load_questions, stratified
+from assistant.evaluation.metrics import (
     citation_prf, evidence_match, fact_recall, mrr, ndcg_at, percentile, question_metrics, recall_at, summarize,
 )
 

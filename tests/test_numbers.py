@@ -7,8 +7,8 @@ import pytest
 
 from assistant.config import BUNDLED_CORPUS
 from assistant.corpus import load_corpus
-from assistant.numbers import NumberCheck, check_numbers
-from assistant.sentences import split_sentences
+from assistant.answering.numbers import NumberCheck, check_numbers
+from assistant.text.sentences import split_sentences
 
 # verbatim sentences of the bundled corpus (test_quotes_are_from_the_corpus checks it)
 NASNET = ("On ImageNet, NASNet achieves, among the published works, state-of-the-art accuracy of 82.7% top-1 and "

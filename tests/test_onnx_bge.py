@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from assistant.embedders import make_embedder
+from assistant.index.embedders import make_embedder
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +42,7 @@ def test_query_is_closer_to_the_berlin_passage(bge):
 
 
 def test_query_carries_the_instruction_documents_do_not(bge):
-    from assistant.onnx_bge import QUERY_INSTRUCTION
+    from assistant.index.onnx_bge import QUERY_INSTRUCTION
 
     text = "How many people live in Berlin?"
     assert bge.embed_query(text) == pytest.approx(bge.embed_documents([QUERY_INSTRUCTION + text])[0])

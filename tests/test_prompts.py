@@ -3,7 +3,7 @@ import shutil
 import pytest
 
 from assistant.config import PROMPTS_DIR
-from assistant.prompts import PromptError, Prompts
+from assistant.answering.prompts import PromptError, Prompts
 
 
 def test_every_template_renders():

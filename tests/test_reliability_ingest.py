@@ -1,7 +1,7 @@
 """Ingest reliability with real processes: kill -9, two ingests at once, searching while
 an ingest runs, a 50 MB corpus file, and damaged corpus files. No mocks.
 
-The integration tests run the real CLI (``python -m assistant.cli``) with the default
+The integration tests run the real CLI (``python -m assistant.app.cli``) with the default
 (real, ONNX MiniLM) embedder in subprocesses and read the resulting index in this
 process. Sizes are chosen to finish in about a minute each on two busy CPU cores
 (MiniLM managed about 10 chunks a second there); set RELIABILITY_TEST_PAPERS to use
@@ -24,7 +24,7 @@ import pytest
 
 from assistant.config import BUNDLED_CORPUS, PROJECT_ROOT, Settings
 from assistant.corpus import MAX_ISSUES_PER_FILE, load_corpus
-from assistant.synthetic import write_synthetic
+from assistant.bench.synthetic import write_synthetic
 
 KILL_TEST_PAPERS = int(os.environ.get("RELIABILITY_TEST_PAPERS", "200"))
 CLI_ENV = {**os.environ, "PAPER_ASSISTANT_EMBED_BATCH_SIZE": "16", "PYTHONUNBUFFERED": "1"}
@@ -37,7 +37,7 @@ def real_papers():
 
 
 def cli(data_dir: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "assistant.cli", "--data-dir", str(data_dir), *args]
+    return [sys.executable, "-m", "assistant.app.cli", "--data-dir", str(data_dir), *args]
 
 
 class Proc:
@@ -135,7 +135,7 @@ def assert_consistent(state: dict) -> None:
 
 
 def open_assistant(data_dir: Path):
-    from assistant.pipeline import Assistant
+    from assistant.api import Assistant
 
     messages: list[str] = []
     a = Assistant(Settings(data_dir=data_dir, llm="extractive"), notify=messages.append)
@@ -146,7 +146,7 @@ def open_assistant(data_dir: Path):
 # -- 1. kill -9 in the middle of an ingest ----------------------------------------------
 @pytest.mark.integration
 def test_kill_9_mid_ingest_then_rerun_completes_without_orphans(tmp_path):
-    from assistant.chunking import chunk_papers
+    from assistant.index.chunking import chunk_papers
 
     corpus = write_synthetic(real_papers(), KILL_TEST_PAPERS, tmp_path / "synthetic.jsonl")
     settings = Settings(data_dir=tmp_path / "unused")
@@ -577,7 +577,7 @@ def test_cli_strict_exits_non_zero_but_still_ingests_the_good_entries(tmp_path):
     files = write_damaged_corpora(tmp_path)
     strict_dir, lenient_dir = tmp_path / "strict", tmp_path / "lenient"
     script = Path(sys.executable).with_name("paper-assistant")
-    base = [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
+    base = [str(script)] if script.exists() else [sys.executable, "-m", "assistant.app.cli"]
 
     def run(data_dir: Path, *flags: str):
         return subprocess.run(base + ["--data-dir", str(data_dir), "ingest", str(files["broken"]), "--json", *flags],
@@ -608,7 +608,7 @@ def test_waiting_ingest_names_a_holder_that_writes_its_pid_late(tmp_path):
     import fcntl
     import threading
 
-    from assistant.ingest import ingest_lock
+    from assistant.index.ingest import ingest_lock
 
     tmp_path.mkdir(exist_ok=True)
     lock_file = tmp_path / "ingest.lock"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import rerankers
+from assistant.retrieval import rerankers
 from assistant.config import Settings
 
 QUERY = "How many people live in Berlin?"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.retrieve import rrf_fuse
+from assistant.retrieval.retrieve import rrf_fuse
 
 SHORTCUT_QUESTION = "which papers study shortcut learning?"
 SHORTCUT_GOLD = {
@@ -71,7 +71,7 @@ def test_chunks_fit_minilm_window(real_assistant, minilm):
 def test_onnx_embedder_matches_sentence_transformers(tmp_path, minilm, real_assistant):
     import numpy as np
 
-    from assistant.onnx_minilm import OnnxMiniLMEmbedder
+    from assistant.index.onnx_minilm import OnnxMiniLMEmbedder
 
     texts = [c.embed_text for c in real_assistant.catalog.chunks()[:40]] + ["shortcut learning", "a"]
     onnx = OnnxMiniLMEmbedder(tmp_path / "onnx")

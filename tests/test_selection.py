@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.features import BASE_FEATURES, asks_for_number, feature_rows, missing_terms, specific_terms, RawSignals
-from assistant.logistic import LogisticModel, SelectorFile, fit
-from assistant.selector_fit import choose, utility
+from assistant.retrieval.features import BASE_FEATURES, asks_for_number, feature_rows, missing_terms, specific_terms, RawSignals
+from assistant.retrieval.logistic import LogisticModel, SelectorFile, fit
+from assistant.evaluation.selector_fit import choose, utility
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,9 +103,9 @@ def test_calibration_refuses_the_test_split():
 
 
 def test_refusal_names_the_related_paper_and_what_it_lacks(small_assistant):
-    from assistant.query import parse_question
-    from assistant.refusal import refusal_text, related_candidates
-    from assistant.relevance import Candidate
+    from assistant.retrieval.query import parse_question
+    from assistant.answering.refusal import refusal_text, related_candidates
+    from assistant.retrieval.relevance import Candidate
 
     hits = small_assistant.search("graph neural network molecules QM9").hits
     close = Candidate(hits[0], None, 0.4, False, confidence=0.4)
@@ -128,13 +128,13 @@ def test_refusal_names_the_related_paper_and_what_it_lacks(small_assistant):
      "paper points out its limitations? What does it propose?", None),  # too long to be one attribute
 ])
 def test_asked_attribute(question, attribute):
-    from assistant.features import asked_attribute
+    from assistant.retrieval.features import asked_attribute
 
     assert asked_attribute(question) == attribute
 
 
 def test_preferred_variant_is_the_better_cross_validated_one():
-    from assistant.selector_fit import preferred
+    from assistant.evaluation.selector_fit import preferred
 
     report = {"list": {"cv_utility": 0.63}, "list-no-reranker": {"cv_utility": 0.61},
               "other": {"cv_utility": 0.84}, "other-no-reranker": {"cv_utility": 0.88}}
@@ -144,10 +144,10 @@ def test_preferred_variant_is_the_better_cross_validated_one():
 
 
 def test_page_and_terminal_show_confidence_and_the_closest_paper(small_assistant):
-    from assistant.answer_types import AnswerResult, Source
-    from assistant.relevance import Candidate
-    from assistant.render import references
-    from assistant.web import sources_html
+    from assistant.answering.results import AnswerResult, Source
+    from assistant.retrieval.relevance import Candidate
+    from assistant.app.render import references
+    from assistant.app.web import sources_html
 
     hits = small_assistant.search("graph neural network molecules QM9").hits
     evidence = small_assistant.judge.rank("QM9 accuracy", hits[0].paper)[0]
@@ -165,7 +165,7 @@ def test_page_and_terminal_show_confidence_and_the_closest_paper(small_assistant
 
 @pytest.mark.integration
 def test_learned_selector_on_the_real_corpus(real_assistant):
-    from assistant.selection import LearnedSelector
+    from assistant.retrieval.selection import LearnedSelector
 
     assert isinstance(real_assistant.answerer.selector, LearnedSelector)
     assert real_assistant.answerer.selector.reranker is not None
@@ -180,8 +180,8 @@ def test_learned_selector_on_the_real_corpus(real_assistant):
 
 
 def test_fact_evidence_widens_to_the_neighbouring_sentence_with_the_figure(small_assistant):
-    from assistant.relevance import Candidate
-    from assistant.selection import widen_evidence
+    from assistant.retrieval.relevance import Candidate
+    from assistant.retrieval.selection import widen_evidence
 
     hit = small_assistant.search("graph neural network molecules QM9").hits[0]
     assert hit.paper.title == "Graph Networks for Molecules"
@@ -196,7 +196,7 @@ def test_fact_evidence_widens_to_the_neighbouring_sentence_with_the_figure(small
 
 
 def test_a_fact_sentence_that_drops_or_changes_a_figure_is_not_used():
-    from assistant.answer import drops_numbers
+    from assistant.answering.answerer import drops_numbers
 
     evidence = "It reaches 91.5% accuracy on the QM9 benchmark with 1,000 molecules."
     assert not drops_numbers(evidence, "The model reaches 91.5% accuracy on QM9 with 1000 molecules.")

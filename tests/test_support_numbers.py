@@ -7,7 +7,7 @@ import pytest
 
 from assistant.config import BUNDLED_CORPUS
 from assistant.corpus import load_corpus
-from assistant.support import SUPPORTED, UNSUPPORTED, SupportJudge
+from assistant.answering.support import SUPPORTED, UNSUPPORTED, SupportJudge
 
 pytestmark = pytest.mark.integration
 

@@ -1,5 +1,5 @@
 from assistant.corpus import load_corpus
-from assistant.synthetic import synthetic_papers, write_synthetic
+from assistant.bench.synthetic import synthetic_papers, write_synthetic
 from conftest import CORPUS_FILES
 
 

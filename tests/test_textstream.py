@@ -1,4 +1,4 @@
-from assistant.textstream import CitationFilter, PhraseFilter
+from assistant.answering.textstream import CitationFilter, PhraseFilter
 
 
 def run(filter_, pieces):

@@ -20,7 +20,7 @@ SHORTCUT = "On the Foundations of Shortcut Learning"
 
 @pytest.fixture(scope="module")
 def page_url(real_assistant):
-    from assistant.web import CSS, MAX_UPLOAD, build_app
+    from assistant.app.web import CSS, MAX_UPLOAD, build_app
 
     port = free_port()
     demo = build_app(real_assistant, default_llm="local")

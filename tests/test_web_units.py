@@ -1,6 +1,6 @@
 """The page's pure helpers (fast tier)."""
 
-from assistant.web import link_citations, safe_upload_name
+from assistant.app.web import link_citations, safe_upload_name
 
 
 def test_upload_names_cannot_leave_the_uploads_folder():

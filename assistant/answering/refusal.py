@@ -1,0 +1,51 @@
+"""The honest "no": what the answer says when no paper answers the question.
+
+When the selector cites nothing but a candidate came close (its confidence reaches the
+model's ``related_cut``), the answer names it as related and says what its abstract does
+not report: the question's names, data sets or metrics it never uses, or the figure the
+question asks for. Otherwise it is the plain refusal. The wording lives in
+prompts/answer_text.toml.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..retrieval.features import asks_for_number, missing_terms, specific_terms
+
+if TYPE_CHECKING:
+    from .prompts import Prompts
+    from ..retrieval.query import ParsedQuestion
+    from ..retrieval.relevance import Candidate
+
+MAX_RELATED = 2
+
+
+def related_candidates(candidates: list["Candidate"], cut: float | None) -> list["Candidate"]:
+    """The closest papers that do not answer: at most two, by confidence, above ``cut``."""
+    if cut is None:
+        return []
+    close = [c for c in candidates if c.confidence is not None and c.confidence >= cut and not c.relevant]
+    return sorted(close, key=lambda c: -c.confidence)[:MAX_RELATED]
+
+
+def what_is_missing(question: "ParsedQuestion", related: list["Candidate"], prompts: "Prompts") -> str:
+    """The part of the question the related abstracts do not hold, in words."""
+    text = " ".join(f"{c.hit.paper.title} {c.hit.paper.abstract}" for c in related)
+    missing = missing_terms(specific_terms(question.text), text)
+    if missing:
+        return prompts.text("missing_terms", terms=", ".join(missing))
+    if asks_for_number(question.text):
+        return prompts.text("missing_number")
+    return prompts.text("missing_answer")
+
+
+def refusal_text(question: "ParsedQuestion", related: list["Candidate"], prompts: "Prompts") -> str:
+    if not related:
+        return prompts.text("refusal", topic=question.topic)
+    titles = " and ".join(f"\u201c{c.hit.paper.title}\u201d" for c in related)
+    if question.is_list:
+        key = "related_list_one" if len(related) == 1 else "related_list_many"
+        return prompts.text(key, topic=question.topic, titles=titles)
+    key = "related_fact_one" if len(related) == 1 else "related_fact_many"
+    return prompts.text(key, titles=titles, what=what_is_missing(question, related, prompts))

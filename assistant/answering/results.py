@@ -1,0 +1,96 @@
+"""What an answer is: its sources, citations, result and stream events (plain dataclasses).
+
+answer.py builds them; the CLI, the page and the eval read them (``to_dict`` is the
+``ask --json`` shape).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..retrieval.relevance import Candidate
+
+if TYPE_CHECKING:
+    from ..retrieval.retrieve import PaperHit
+
+
+@dataclass
+class Source:
+    n: int
+    candidate: Candidate
+
+    @property
+    def paper(self):
+        return self.candidate.hit.paper
+
+
+@dataclass
+class Citation:
+    n: int
+    paper_id: str
+    title: str
+    evidence: str
+    support: str
+    score: float
+    claims: list[dict] = field(default_factory=list)
+    confidence: float | None = None  # the selector's probability that citing this paper is right
+
+
+@dataclass
+class AnswerResult:
+    question: str
+    searched_for: str
+    answer: str = ""
+    backend: str = "extractive"
+    model: str | None = None
+    refused: bool = False
+    notices: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    retrieved: list["PaperHit"] = field(default_factory=list)
+    related: list[Candidate] = field(default_factory=list)  # close papers that do not answer (refusals)
+    timings: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def notice(self) -> str | None:
+        return " ".join(self.notices) or None
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "backend": self.backend,
+            "model": self.model,
+            "refused": self.refused,
+            "notice": self.notice,
+            "citations": [
+                {"n": c.n, "paper_id": c.paper_id, "title": c.title, "evidence": c.evidence,
+                 "support": c.support, "score": round(c.score, 4),
+                 "confidence": None if c.confidence is None else round(c.confidence, 4), "claims": c.claims}
+                for c in self.citations
+            ],
+            "related": [
+                {"paper_id": c.hit.paper.paper_id, "title": c.hit.paper.title, "evidence": c.evidence_text,
+                 "confidence": None if c.confidence is None else round(c.confidence, 4)}
+                for c in self.related
+            ],
+            "sources": [
+                {"n": s.n, "paper_id": s.paper.paper_id, "title": s.paper.title,
+                 "score": round(s.candidate.relevance, 4)}
+                for s in self.sources
+            ],
+            "retrieved": [
+                {"paper_id": h.paper.paper_id, "title": h.paper.title, "score": round(h.score, 6)}
+                for h in self.retrieved
+            ],
+            "searched_for": self.searched_for,
+            "timings": {k: (round(v, 3) if v is not None else None) for k, v in self.timings.items()},
+        }
+
+
+@dataclass
+class AnswerEvent:
+    kind: str  # "token": answer text; "notice": a message for the user; "done": result is set
+    text: str = ""
+    result: AnswerResult | None = None

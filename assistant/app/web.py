@@ -1,0 +1,252 @@
+"""The local chat page (Gradio): a thin layer over :class:`assistant.api.Assistant`.
+
+Built by :func:`build_app`; gradio is imported only here, and only when the page is
+started. The models load in a background thread, so the page is up at once and says
+what is still loading.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+from ..text.clean import clean_question
+
+if TYPE_CHECKING:
+    from ..answering.results import AnswerResult
+    from ..api import Assistant
+
+EXAMPLES = [
+    "Which papers study shortcut learning?",
+    "What CIFAR-10 error rate does NASNet achieve?",
+    "Which papers are about pruning neural networks?",
+    "Which papers study protein structure prediction?",
+]
+MAX_UPLOAD = "60mb"
+VERDICT = {"supported": "✓ supported", "weak": "~ weak support", "unsupported": "✗ not supported"}
+CSS = """
+#sources .paper { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin: 6px 0; }
+#sources .verdict-supported { color: #15803d; } #sources .verdict-weak { color: #b45309; }
+#sources .verdict-unsupported { color: #b91c1c; } #sources mark { background: #fef08a; }
+#sources .meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
+"""
+
+
+class ModelStatus:
+    """What the background warm-up has done so far, for the status line."""
+
+    def __init__(self):
+        self.state = "loading models in the background…"
+        self.ready = threading.Event()
+
+    def start(self, assistant: "Assistant", llm: str | None) -> None:
+        def run():
+            try:
+                assistant.warm_up(llm)
+                self.state = "models loaded"
+            except Exception as exc:  # shown on the page; the page itself keeps working
+                self.state = f"warm-up failed: {type(exc).__name__}: {exc}"
+            finally:
+                self.ready.set()
+
+        threading.Thread(target=run, name="warm-up", daemon=True).start()
+
+
+def link_citations(answer: str) -> str:
+    """[n] and [1, 3] become links to the sources panel."""
+
+    def link(match: re.Match) -> str:
+        numbers = [n.strip() for n in match.group(1).split(",")]
+        return "[" + ", ".join(f'<a href="#src-{n}">{n}</a>' for n in numbers) + "]"
+
+    return re.sub(r"\[(\d+(?:\s*,\s*\d+)*)\]", link, answer)
+
+
+def sources_html(result: "AnswerResult | None") -> str:
+    if result is None:
+        return "<p class='meta'>Sources of the answer appear here.</p>"
+    by_n = {c.n: c for c in result.citations}
+    parts = ["<h3>Cited papers</h3>"] if result.sources else ["<p>No paper in the corpus was relevant.</p>"]
+    for source in result.sources:
+        paper, citation = source.paper, by_n.get(source.n)
+        evidence = citation.evidence if citation else source.candidate.evidence_text
+        verdict = citation.support if citation else "unsupported"
+        confidence = source.candidate.confidence
+        meta = " · ".join(
+            x for x in (paper.published or "date unknown", f"{paper.authors} authors" if paper.authors else "",
+                        f"confidence {confidence:.2f}" if confidence is not None else "") if x
+        )
+        abstract = html.escape(paper.abstract).replace(html.escape(evidence), f"<mark>{html.escape(evidence)}</mark>", 1)
+        parts.append(
+            f"<div class='paper' id='src-{source.n}'><b>[{source.n}] {html.escape(paper.title)}</b>"
+            f"<div class='meta'>{html.escape(meta)} · <span class='verdict-{verdict}'>{VERDICT.get(verdict, verdict)}</span></div>"
+            f"<blockquote>“{html.escape(evidence)}”</blockquote>"
+            f"<details><summary>Abstract</summary><p>{abstract}</p></details></div>"
+        )
+    for candidate in result.related:
+        paper = candidate.hit.paper
+        parts.append(
+            f"<div class='paper related'><b>{html.escape(paper.title)}</b>"
+            f"<div class='meta'>closest paper; does not answer · confidence {candidate.confidence:.2f}</div>"
+            f"<blockquote>“{html.escape(candidate.evidence_text)}”</blockquote></div>"
+        )
+    cited = {s.paper.paper_id for s in result.sources} | {c.hit.paper.paper_id for c in result.related}
+    others = [h for h in result.retrieved if h.paper.paper_id not in cited]
+    if others:
+        parts.append("<h4>Retrieved, not cited</h4><ul>")
+        parts.extend(f"<li>{html.escape(h.paper.title)} <span class='meta'>({h.paper.published or 'date unknown'})</span></li>" for h in others)
+        parts.append("</ul>")
+    return "\n".join(parts)
+
+
+def safe_upload_name(name: str) -> str:
+    """A file name that stays inside the uploads folder: no directories, no dot-files."""
+    base = re.split(r"[\\/]", name)[-1]
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).lstrip("._")
+    return cleaned[:120] or "corpus.txt"
+
+
+def _years(start: float | None, end: float | None) -> tuple[int, int] | None:
+    if not start and not end:
+        return None
+    return int(start or 0), int(end or 9999)  # a reversed range is refused by Assistant.ask_stream
+
+
+def build_app(assistant: "Assistant", *, default_llm: str | None = None):
+    import gradio as gr
+
+    from ..index.ingest import IngestError
+    from ..answering.llms import availability
+
+    status = ModelStatus()
+    status.start(assistant, default_llm)
+    available = availability(assistant.settings)
+    default = default_llm or assistant.settings.resolved_llm()
+    if not available.get(default, (False, ""))[0]:
+        default = "extractive"
+
+    def index_line() -> str:
+        stats = assistant.stats() if status.ready.is_set() else None
+        if stats is None:
+            return f"**Index:** preparing… · **Models:** {status.state}"
+        llm = assistant.settings.resolved_llm()
+        return (f"**Index:** {stats['papers']} papers, {stats['chunks']} chunks · **Embedder:** {stats['embedder']}"
+                f" · **LLM:** {llm} · **Models:** {status.state}")
+
+    def backend_lines() -> str:
+        return "\n".join(f"- **{name}**: {'available' if ok else 'unavailable'} ({why})" for name, (ok, why) in available.items())
+
+    def respond(message: str, history: list[dict], pairs: list, backend: str, k: float, mode: str,
+                year_from, year_to) -> Iterator:
+        """pairs: this session's (question, answer text) turns, kept server-side (gr.State)."""
+        message = clean_question(message or "")
+        if not message:
+            raise gr.Error("Type a question first.")
+        status.ready.wait()
+        pairs = list(pairs or [])
+        standalone = assistant.condense(pairs, message, backend) if pairs else message
+        history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+        searched = f"searched for: *{standalone}*"
+        yield history, searched, sources_html(None), "", pairs
+        text, result = "", None
+        try:
+            for event in assistant.ask_stream(standalone, llm=backend, k=int(k), mode=mode, years=_years(year_from, year_to)):
+                if event.kind == "token":
+                    text += event.text
+                elif event.kind == "reset":
+                    text = ""
+                elif event.kind == "done":
+                    result = event.result
+                    continue
+                else:
+                    continue
+                history[-1]["content"] = text
+                yield history, searched, sources_html(None), "", pairs
+        except ValueError as exc:
+            raise gr.Error(str(exc)) from None
+        final = link_citations(result.answer)
+        if result.notices:
+            final += "\n\n" + "\n".join(f"> ⚠ {n}" for n in result.notices)
+        history[-1]["content"] = final
+        yield history, searched, sources_html(result), "", pairs + [(message, result.answer)]
+
+    def api_ask(question: str) -> dict:
+        """The same JSON as `paper-assistant ask --json` (default back-end and settings)."""
+        status.ready.wait()
+        try:
+            return assistant.ask(question, llm=default).to_dict()
+        except ValueError as exc:
+            raise gr.Error(str(exc)) from None
+
+    def add_corpus(file_path: str | None) -> tuple[str, str]:
+        if not file_path:
+            return "Choose a .txt listing or a .jsonl file.", index_line()
+        status.ready.wait()
+        uploads = assistant.data_dir / "uploads"
+        uploads.mkdir(parents=True, exist_ok=True)
+        target = uploads / safe_upload_name(Path(file_path).name)  # nothing is written outside uploads/
+        shutil.copyfile(file_path, target)
+        try:
+            report = assistant.ingest([target], progress=False)
+        except IngestError as exc:
+            target.unlink(missing_ok=True)
+            problems = "\n".join(f"- {html.escape(str(i))}" for i in exc.issues[:20])
+            return f"**Nothing was added; the index is unchanged.**\n{problems}", index_line()
+        lines = [f"Added **{report.new_papers}** new papers ({report.papers} in the index)."]
+        lines += [f"- {html.escape(str(i))}" for i in report.issues[:20]]
+        return "\n".join(lines), index_line()
+
+    with gr.Blocks(title="paper-assistant") as demo:
+        gr.Markdown("## paper-assistant\nAsk about the papers in the corpus. Every claim cites its paper; "
+                    "the sources panel shows the sentence of the abstract that supports it.")
+        status_line = gr.Markdown(index_line(), elem_id="status")
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="Chat", height=480, elem_id="chat", sanitize_html=True)
+                searched = gr.Markdown(elem_id="searched-for")
+                question = gr.Textbox(label="Question", placeholder="Which papers study …?", elem_id="question")
+                with gr.Row():
+                    ask_button = gr.Button("Ask", variant="primary", elem_id="ask-button")
+                    clear = gr.Button("New chat")
+                gr.Examples(EXAMPLES, inputs=question, label="Examples")
+            with gr.Column(scale=2):
+                sources = gr.HTML(sources_html(None), elem_id="sources")
+        with gr.Accordion("Settings and corpus", open=False):
+            backend = gr.Radio(list(available), value=default, label="Answer back-end")
+            gr.Markdown(backend_lines())
+            with gr.Row():
+                top_k = gr.Slider(1, 50, value=assistant.settings.candidate_papers, step=1, label="Candidates (top-k)")
+                mode = gr.Radio(["hybrid", "dense", "bm25"], value=assistant.settings.mode, label="Retrieval mode")
+                year_from = gr.Number(label="From year", precision=0)
+                year_to = gr.Number(label="To year", precision=0)
+            upload = gr.File(label="Add a corpus file (.txt listing or .jsonl)", file_types=[".txt", ".jsonl"], type="filepath")
+            upload_result = gr.Markdown()
+        timer = gr.Timer(1.0)
+        turns = gr.State([])
+
+        inputs = [question, chatbot, turns, backend, top_k, mode, year_from, year_to]
+        outputs = [chatbot, searched, sources, question, turns]
+        ask_button.click(respond, inputs, outputs, api_visibility="private")
+        question.submit(respond, inputs, outputs, api_visibility="private")
+        clear.click(lambda: ([], "", sources_html(None), []), None, [chatbot, searched, sources, turns],
+                    api_visibility="private")
+        upload.upload(add_corpus, upload, [upload_result, status_line], api_visibility="private")
+
+        def tick():
+            return index_line(), gr.Timer(active=not status.ready.is_set())
+
+        timer.tick(tick, None, [status_line, timer], api_visibility="private")
+        gr.api(api_ask, api_name="ask")
+    demo.queue(default_concurrency_limit=8)
+    return demo
+
+
+def serve(assistant: "Assistant", host: str = "127.0.0.1", port: int = 7860, llm: str | None = None, **launch):
+    demo = build_app(assistant, default_llm=llm)
+    demo.launch(server_name=host, server_port=port, share=False, max_file_size=MAX_UPLOAD, css=CSS,
+                footer_links=["api"], **launch)
+    return demo

@@ -1,0 +1,192 @@
+"""The catalog: papers, chunks and registered corpus sources in one SQLite file.
+
+Chroma holds the vectors; the catalog holds the text and metadata that retrieval,
+BM25 and answers read. It is written in a single transaction after the vectors are
+in place, so an interrupted ingest leaves the previous catalog intact.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .chunking import Chunk
+from ..corpus import Paper
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS papers (
+    paper_id TEXT PRIMARY KEY, title TEXT NOT NULL, abstract TEXT NOT NULL,
+    authors INTEGER, published TEXT, year INTEGER, date_inferred INTEGER NOT NULL DEFAULT 0,
+    listing_date TEXT, upvotes INTEGER, url TEXT, arxiv_id TEXT, sources TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, paper_id TEXT NOT NULL REFERENCES papers(paper_id),
+    idx INTEGER NOT NULL, text TEXT NOT NULL, embed_text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_paper ON chunks(paper_id);
+CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vectors BLOB NOT NULL
+);
+"""
+
+_PAPER_COLUMNS = (
+    "paper_id", "title", "abstract", "authors", "published", "year", "date_inferred",
+    "listing_date", "upvotes", "url", "arxiv_id", "sources",
+)
+
+
+class Catalog:
+    """One SQLite connection per thread (the web page serves several users at once)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        self._db.executescript(_SCHEMA)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            self._local.db = db
+            with self._all_lock:
+                self._all.append(db)
+        return db
+
+    def close(self) -> None:
+        with self._all_lock:
+            for db in self._all:
+                db.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._db:  # commits, or rolls back on error
+            yield self._db
+
+    # -- sources -------------------------------------------------------------
+    def sources(self) -> list[str]:
+        """In the order they were registered: on a title conflict the first file wins, and it
+        must stay the same file on every re-ingest (not whichever path sorts first)."""
+        return [row[0] for row in self._db.execute("SELECT path FROM sources ORDER BY rowid")]
+
+    # -- papers and chunks ---------------------------------------------------
+    def replace_all(self, papers: Iterable[Paper], chunks: Iterable[Chunk], sources: Iterable[str]) -> None:
+        """Make the catalog hold exactly these papers, chunks and sources, atomically.
+        The iterables are consumed row by row (ingest streams its chunks in here)."""
+        version = int(self.get_meta("version") or 0) + 1
+        with self._transaction() as db:
+            db.execute("DELETE FROM chunks")
+            db.execute("DELETE FROM papers")
+            db.execute("DELETE FROM sources")
+            db.executemany(
+                f"INSERT INTO papers VALUES ({','.join('?' * len(_PAPER_COLUMNS))})",
+                (_paper_row(p) for p in papers),
+            )
+            db.executemany(
+                "INSERT INTO chunks VALUES (?,?,?,?,?)",
+                ((c.chunk_id, c.paper_id, c.index, c.text, c.embed_text) for c in chunks),
+            )
+            db.executemany("INSERT INTO sources VALUES (?)", [(s,) for s in dict.fromkeys(sources)])
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (str(version),))
+
+    def clear(self) -> None:
+        self.replace_all([], [], [])
+
+    def papers(self, paper_ids: Iterable[str] | None = None) -> dict[str, Paper]:
+        rows = self._select(f"SELECT {','.join(_PAPER_COLUMNS)} FROM papers", "paper_id", paper_ids)
+        return {row[0]: _paper_from_row(row) for row in rows}
+
+    def paper_digests(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """paper_id -> (content hash, sources), read row by row without keeping abstracts."""
+        digests = {}
+        for paper_id, title, abstract, sources in self._db.execute(
+            "SELECT paper_id, title, abstract, sources FROM papers"
+        ):
+            digest = Paper.hash_text(title, abstract)
+            digests[paper_id] = (digest, tuple(json.loads(sources)))
+        return digests
+
+    def iter_embed_texts(self) -> Iterator[tuple[str, str]]:
+        """(chunk_id, embed_text) of every chunk, streamed from one consistent read."""
+        yield from self._db.execute("SELECT chunk_id, embed_text FROM chunks ORDER BY rowid")
+
+    def chunks_of_papers(self, paper_ids: Iterable[str]) -> list[Chunk]:
+        return self._chunks("paper_id", paper_ids)
+
+    def chunks(self, chunk_ids: Iterable[str] | None = None) -> list[Chunk]:
+        return self._chunks("chunk_id", chunk_ids)
+
+    def _chunks(self, key: str, ids: Iterable[str] | None) -> list[Chunk]:
+        rows = self._select("SELECT chunk_id, paper_id, idx, text, embed_text FROM chunks", key, ids)
+        return [Chunk(chunk_id=r[0], paper_id=r[1], index=r[2], text=r[3], embed_text=r[4]) for r in rows]
+
+    def _select(self, sql: str, key: str, ids: Iterable[str] | None) -> list[tuple]:
+        """All rows, or the rows whose key is in ids (queried in slices under SQLite's limit)."""
+        if ids is None:
+            return list(self._db.execute(sql + " ORDER BY rowid"))
+        wanted = list(dict.fromkeys(ids))
+        rows: list[tuple] = []
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            rows.extend(self._db.execute(f"{sql} WHERE {key} IN ({','.join('?' * len(part))})", part))
+        return rows
+
+    def counts(self) -> tuple[int, int]:
+        papers = self._db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+        chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return papers, chunks
+
+    # -- sentence vectors (a cache for the support judge) ------------------------
+    def sentence_vectors(self, key: str):
+        import numpy as np
+
+        row = self._db.execute("SELECT dim, vectors FROM sentence_vectors WHERE key=?", (key,)).fetchone()
+        if row is None:
+            return None
+        return np.frombuffer(row[1], dtype=np.float32).reshape(-1, row[0])
+
+    def put_sentence_vectors(self, key: str, vectors) -> None:
+        import numpy as np
+
+        array = np.ascontiguousarray(vectors, dtype=np.float32)
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO sentence_vectors VALUES (?,?,?)", (key, array.shape[1], array.tobytes()))
+
+    # -- meta ----------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @property
+    def version(self) -> int:
+        return int(self.get_meta("version") or 0)
+
+
+def _paper_row(p: Paper) -> tuple:
+    return (
+        p.paper_id, p.title, p.abstract, p.authors, p.published, p.year, int(p.date_inferred),
+        p.listing_date, p.upvotes, p.url, p.arxiv_id, json.dumps(list(p.sources)),
+    )
+
+
+def _paper_from_row(row: tuple) -> Paper:
+    values = dict(zip(_PAPER_COLUMNS, row))
+    values["sources"] = tuple(json.loads(values["sources"]))
+    values["date_inferred"] = bool(values["date_inferred"])
+    return Paper(**values)

