@@ -2,7 +2,7 @@
 
 import sys
 
-from assistant.app.cli import main
+from assistant.app import main
 
 if __name__ == "__main__":
     args = sys.argv[1:]

@@ -1,7 +1,11 @@
-"""The composition root: the one place where settings become wired objects.
+"""paper-assistant's library API, and its composition root.
 
-The CLI, the web page, the eval and the benchmarks all go through :class:`Assistant`.
-Everything heavy (models, Chroma, BM25) is built on first use, once per instance.
+:class:`Assistant` is the one way in: the CLI, the web page, the eval, the benchmarks and
+scripts/ use its methods and nothing else. Every method returns plain dataclasses (or
+builtins). Inside, it is the one place where settings become wired objects, each built
+on first use from the registries (embedders, vector stores, rerankers, LLMs):
+
+    corpus -> index (catalog, Chroma, BM25) -> retrieval (search, selection) -> answering
 """
 
 from __future__ import annotations
@@ -9,63 +13,32 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from .api_types import CandidateFeatures, IndexStats, SearchResult, check_years
 from .config import Settings
+from .layout import DataLayout
 from .text.clean import clean_question
 
 if TYPE_CHECKING:
     from .answering.answerer import Answerer
-    from .answering.results import AnswerEvent, AnswerResult
-    from .index.bm25 import BM25Index
     from .answering.llms import ChatLLM
     from .answering.prompts import Prompts
-    from .answering.support import SupportJudge
+    from .answering.results import AnswerEvent, AnswerResult
+    from .answering.support import SupportJudge, Verdict
+    from .corpus import Paper
+    from .index.bm25 import BM25Store
     from .index.catalog import Catalog
     from .index.embedders import Embedder
     from .index.ingest import IngestReport
+    from .index.vectorstore import VectorStore
+    from .retrieval.evidence import EvidenceFinder
     from .retrieval.rerankers import Reranker
-    from .retrieval.retrieve import PaperHit, Retriever
-    from .retrieval.selection import Selector
-    from .index.vectorstore import ChunkVectorStore
+    from .retrieval.retrieve import Retriever
 
-
-@dataclass
-class SearchResult:
-    query: str
-    mode: str
-    hits: list["PaperHit"]
-    seconds: float
-    auto_ingest: "IngestReport | None" = None
-
-    def to_dict(self) -> dict:
-        return {
-            "query": self.query,
-            "mode": self.mode,
-            "results": [
-                {
-                    "paper_id": h.paper.paper_id,
-                    "title": h.paper.title,
-                    "score": round(h.score, 6),
-                    "published": h.paper.published,
-                    "snippet": h.best_chunk.text,
-                }
-                for h in self.hits
-            ],
-        }
-
-
-def check_years(years: tuple[int, int] | None) -> None:
-    """A year range is (FROM, TO) with FROM <= TO; anything else is the caller's mistake."""
-    if years is None:
-        return
-    if len(years) != 2 or not all(isinstance(y, int) for y in years):
-        raise ValueError(f"years: expected (FROM, TO) as two integers, got {years!r}")
-    if years[0] > years[1]:
-        raise ValueError(f"years: FROM ({years[0]}) is after TO ({years[1]})")
+__all__ = ["Assistant", "CandidateFeatures", "IndexStats", "SearchResult"]
 
 
 def _stderr(message: str) -> None:
@@ -73,231 +46,99 @@ def _stderr(message: str) -> None:
 
 
 class Assistant:
-    """paper-assistant's library API."""
+    """Ask questions about a corpus of abstracts; answers cite and quote their papers."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        embedder: "Embedder | None" = None,
-        notify: Callable[[str], None] = _stderr,
-    ):
+    def __init__(self, settings: Settings, *, embedder: "Embedder | None" = None,
+                 notify: Callable[[str], None] = _stderr):
         self.settings = settings
         self.notify = notify
+        self._layout = DataLayout(settings.storage.data_dir)
         self._given_embedder = embedder
         self._lock = threading.RLock()
-        self._bm25: "BM25Index | None" = None
-        self._llms: dict[tuple, "ChatLLM | None"] = {}
-        self._vectors_version: int | None = None  # catalog version the open Chroma client has seen
-
-    # -- wiring (lazy) -------------------------------------------------------
-    @property
-    def data_dir(self) -> Path:
-        return self.settings.data_dir
-
-    @cached_property
-    def embedder(self) -> "Embedder":
-        from .index.embedders import make_embedder
-
-        return self._given_embedder or make_embedder(self.settings)
-
-    @cached_property
-    def catalog(self) -> "Catalog":
-        from .index.catalog import Catalog
-
-        return Catalog(self.data_dir / "catalog.sqlite")
-
-    @cached_property
-    def vectors(self) -> "ChunkVectorStore":
-        from .index.vectorstore import ChunkVectorStore, collection_name, open_client
-
-        client = open_client(self.data_dir / "chroma", self.settings.chroma_host, self.settings.chroma_port)
-        self._vectors_version = self.catalog.version
-        return ChunkVectorStore(client, collection_name(self.embedder.name))
-
-    def _refresh_if_changed_elsewhere(self) -> None:
-        """Embedded Chroma keeps a collection's vector index in memory per process: when
-        another process (a CLI ingest beside the web page) changed the index, reopen it."""
-        if self.settings.chroma_host or "vectors" not in self.__dict__:
-            return
-        with self._lock:
-            if self.catalog.version == self._vectors_version:
-                return
-            stale = self.__dict__.pop("vectors")
-            self.__dict__.pop("retriever", None)
-            close = getattr(stale.client, "close", None)
-            if close:
-                close()
-
-    @cached_property
-    def retriever(self) -> "Retriever":
-        from .retrieval.retrieve import Retriever
-
-        return Retriever(
-            self.embedder, self.vectors, self.bm25_index, self.catalog,
-            rrf_k=self.settings.rrf_k, candidate_chunks=self.settings.candidate_chunks,
-        )
-
-    def _bm25_dir(self) -> Path:
-        return self.data_dir / "bm25" / self.vectors.name
-
-    def bm25_index(self) -> "BM25Index":
-        """The BM25 index for the current catalog: from memory, from disk, or built once."""
-        from .index.bm25 import BM25Index
-
-        with self._lock:
-            version = self.catalog.version
-            if self._bm25 is not None and self._bm25.version == version:
-                return self._bm25
-            index = BM25Index.load(self._bm25_dir(), version)
-            if index is None:
-                index = BM25Index.build(self.catalog.iter_embed_texts(), version)
-                index.save(self._bm25_dir())
-            self._bm25 = index
-            return index
+        self._llms: dict[tuple, "ChatLLM"] = {}
 
     # -- ingest ----------------------------------------------------------------
     def ingest(self, paths: list[Path] | None = None, *, rebuild: bool = False, progress: bool = True) -> "IngestReport":
+        """Add corpus files (default: the bundled corpus) to the index, or re-read the registered ones."""
         from .index.ingest import ingest_lock, run_ingest
 
-        self._refresh_if_changed_elsewhere()
-        with ingest_lock(self.data_dir, self.notify):
+        self._vectors.sync(self._catalog.version)
+        with ingest_lock(self._layout.ingest_lock, self.notify):
             report = run_ingest(
-                catalog=self.catalog, vectors=self.vectors, embedder=self.embedder,
-                chunk_tokens=self.settings.chunk_tokens, chunk_overlap=self.settings.chunk_overlap,
-                paths=paths, rebuild=rebuild, batch_size=max(self.settings.embed_batch_size, 64),
-                progress=progress,
+                catalog=self._catalog, vectors=self._vectors, embedder=self._embedder,
+                chunk_tokens=self.settings.index.chunk_tokens, chunk_overlap=self.settings.index.chunk_overlap,
+                paths=paths, rebuild=rebuild, batch_size=max(self.settings.index.embed_batch_size, 64), progress=progress,
             )
-            self._vectors_version = self.catalog.version  # our own change: nothing to reopen
-            self.bm25_index()  # rebuild and save now, not on the next query
+            self._vectors.sync(self._catalog.version)  # our own change: nothing to reopen
+            self._bm25.current()  # rebuild and save now, not on the next query
             return report
 
-    def ensure_index(self) -> "IngestReport | None":
+    def ingest_upload(self, path: Path, name: str) -> "IngestReport":
+        """Keep a copy of an uploaded file in the data directory and ingest it; when nothing
+        could be ingested (IngestError) the copy is removed and the index is unchanged."""
+        import shutil
+
+        from .index.ingest import IngestError
+
+        target = self._layout.upload_target(name)
+        shutil.copyfile(path, target)
+        try:
+            return self.ingest([target], progress=False)
+        except IngestError:
+            target.unlink(missing_ok=True)
+            raise
+
+    def _ensure_index(self) -> "IngestReport | None":
         """Ingest the bundled corpus if the index is empty (the first search does this)."""
-        papers, _ = self.catalog.counts()
-        if papers or self.catalog.sources():
+        papers, _ = self._catalog.counts()
+        if papers or self._catalog.sources():
             return None
         self.notify("The index is empty: ingesting the bundled corpus first (once)…")
         return self.ingest(progress=sys.stderr.isatty())
 
+    def _ready(self) -> "IngestReport | None":
+        report = self._ensure_index()
+        self._vectors.sync(self._catalog.version)
+        return report
+
     # -- search ----------------------------------------------------------------
-    def search(
-        self, query: str, *, k: int | None = None, mode: str | None = None, years: tuple[int, int] | None = None
-    ) -> SearchResult:
+    def search(self, query: str, *, k: int | None = None, mode: str | None = None,
+               years: tuple[int, int] | None = None) -> SearchResult:
+        """Papers ranked for a query (hybrid dense + BM25 by default)."""
+        from .retrieval.query import parse_question
+
         query = clean_question(query)
         if not query:
             raise ValueError("the query is empty")
         check_years(years)
-        from .retrieval.query import parse_question
-
-        auto = self.ensure_index()
-        self._refresh_if_changed_elsewhere()
-        mode = mode or self.settings.mode
+        auto = self._ready()
+        mode = mode or self.settings.retrieval.mode
         started = time.perf_counter()
-        topic = parse_question(query).topic
-        hits = self.retriever.search(topic, k=k or self.settings.top_k, mode=mode, years=years)
+        hits = self._retriever.search(parse_question(query).topic, k=k or self.settings.retrieval.top_k, mode=mode, years=years)
         return SearchResult(query, mode, hits, time.perf_counter() - started, auto)
 
     # -- answers -----------------------------------------------------------------
-    @cached_property
-    def judge(self) -> "SupportJudge":
-        from .answering.support import SupportJudge
-
-        return SupportJudge(self.embedder, store=self.catalog)
-
-    @cached_property
-    def prompts(self) -> "Prompts":
-        from .answering.prompts import Prompts
-
-        return Prompts(self.settings.prompts_dir)
-
-    @cached_property
-    def answerer(self) -> "Answerer":
-        from .answering.answerer import Answerer
-
-        def search(topic: str, *, k: int, mode: str | None, years: tuple[int, int] | None):
-            return self.retriever.search(topic, k=k, mode=mode or self.settings.mode, years=years)
-
-        selector, related_cut = self._selector()
-        return Answerer(search, self.judge, self.prompts, self.settings, selector, related_cut)
-
-    @cached_property
-    def reranker(self) -> "Reranker | None":
-        from .retrieval.rerankers import make_reranker
-
-        return make_reranker(self.settings.reranker, self.settings)
-
-    def _selector(self) -> "tuple[Selector, float | None]":
-        from .retrieval.selection import make_selector
-
-        return make_selector(self.settings, self.judge, lambda: self.reranker, lambda t: self.bm25_index().idf(t),
-                             self.embedder.name, self.notify)
-
-    def llm(self, name: str | None = None, *, model: str | None = None, base_url: str | None = None) -> "ChatLLM | None":
-        """The LLM back-end by name (None: extractive), built once and reused."""
-        from .answering.llms import make_llm
-
-        name = name or self.settings.resolved_llm()
-        key = (name, model, base_url)
-        with self._lock:
-            if key not in self._llms:
-                settings = self.settings
-                if model or base_url:
-                    overrides = {"openai_model": model, "openai_base_url": base_url}
-                    if name == "local" and model:
-                        overrides = {"local_model_path": model}
-                    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v})
-                self._llms[key] = make_llm(name, settings)
-            return self._llms[key]
-
-    def ask_stream(
-        self, question: str, *, llm: str | None = None, model: str | None = None, base_url: str | None = None,
-        k: int | None = None, mode: str | None = None, years: tuple[int, int] | None = None,
-    ) -> Iterator["AnswerEvent"]:
+    def ask_stream(self, question: str, *, llm: str | None = None, model: str | None = None, base_url: str | None = None,
+                   k: int | None = None, mode: str | None = None, years: tuple[int, int] | None = None,
+                   ) -> Iterator["AnswerEvent"]:
         """Stream an answer: token and notice events, then a done event with the result."""
-        from .answering.llms import LLMError
+        from .answering.llms import ExtractiveLLM, LLMError
 
         question = clean_question(question)
         if not question:
             raise ValueError("the question is empty")
         check_years(years)
-        self.ensure_index()
-        self._refresh_if_changed_elsewhere()
+        self._ready()
         notices: list[str] = []
         try:
-            backend = self.llm(llm, model=model, base_url=base_url)
+            backend = self._llm(llm, model=model, base_url=base_url)
         except LLMError as exc:
-            backend = None
-            notices.append(f"The {llm or self.settings.resolved_llm()} LLM is unavailable ({exc}); this is the extractive answer.")
-        return self.answerer.stream(question, backend, k=k, mode=mode, years=years, notices=notices)
-
-    def condense(self, history: list[tuple[str, str]], question: str, llm: str | None = None) -> str:
-        """A follow-up question rewritten to stand alone (see followup.py)."""
-        from .answering.followup import condense
-        from .answering.llms import LLMError
-
-        try:
-            backend = self.llm(llm)
-        except LLMError:
-            backend = None
-        history = [(clean_question(q), a) for q, a in history]
-        return condense(history, clean_question(question), backend, self.prompts)
-
-    def warm_up(self, llm: str | None = None) -> None:
-        """Build the index if needed and load the models, so the first question is fast."""
-        from .answering.llms import LLMError
-
-        self.ensure_index()
-        self.embedder.embed_query("warm up")
-        self.bm25_index()
-        try:
-            backend = self.llm(llm)
-        except LLMError:
-            return
-        if backend is not None and hasattr(backend, "load"):
-            backend.load()
+            backend = ExtractiveLLM()
+            notices.append(f"The {llm or self.settings.llm.resolved()} LLM is unavailable ({exc}); this is the extractive answer.")
+        return self._answerer.stream(question, backend, k=k, mode=mode, years=years, notices=notices)
 
     def ask(self, question: str, **options) -> "AnswerResult":
+        """The whole answer at once (``ask_stream``'s options)."""
         result = None
         for event in self.ask_stream(question, **options):
             if event.kind == "done":
@@ -305,24 +146,159 @@ class Assistant:
         assert result is not None
         return result
 
+    def condense(self, history: list[tuple[str, str]], question: str, llm: str | None = None) -> str:
+        """A follow-up question rewritten to stand alone (see answering/followup.py)."""
+        from .answering.followup import condense
+        from .answering.llms import LLMError
+
+        try:
+            backend = self._llm(llm)
+        except LLMError:
+            backend = None
+        history = [(clean_question(q), a) for q, a in history]
+        return condense(history, clean_question(question), backend, self._prompts)
+
+    def verify(self, claim: str, paper_id: str) -> "Verdict":
+        """Does the paper's abstract back the claim? The support judge's verdict and evidence quote."""
+        paper = self._catalog.papers([paper_id]).get(paper_id)
+        if paper is None:
+            raise ValueError(f"paper_id: {paper_id!r} is not in the index")
+        return self._judge.judge(claim, paper)
+
+    def explain(self, question: str, *, k: int | None = None) -> list[CandidateFeatures]:
+        """The question's candidate papers (hybrid top ``k``) with the features the selector
+        reads, measured with the reranker that settings name (what calibration fits on)."""
+        from .retrieval.query import parse_question
+        from .retrieval.selection import LearnedSelector
+
+        hits = self.search(question, k=k or self.settings.selection.candidate_papers, mode="hybrid").hits
+        rows, evidence = LearnedSelector(self._evidence, self._reranker, None, self._bm25.idf).measure(
+            parse_question(clean_question(question)), hits)
+        return [CandidateFeatures(h.paper.paper_id, h.paper.title, h.rank, row, e.sentence.text)
+                for h, row, e in zip(hits, rows, evidence)]
+
     # -- status ----------------------------------------------------------------
-    def stats(self) -> dict:
-        papers, chunks = self.catalog.counts()
-        return {
-            "papers": papers,
-            "chunks": chunks,
-            "vectors": self.vectors.count(),
-            "data_dir": str(self.data_dir),
-            "sources": self.catalog.sources(),
-            "embedder": self.embedder.name,
-            "vector_store": self.vectors.location,
-            "catalog_version": self.catalog.version,
-        }
+    def papers(self) -> list["Paper"]:
+        """Every paper in the index."""
+        self._ready()
+        return list(self._catalog.papers().values())
+
+    def backends(self) -> dict[str, tuple[bool, str]]:
+        """Each answer back-end offered to users: usable now, and why (not)."""
+        from .answering.llms import availability
+
+        return availability(self.settings)
+
+    def stats(self) -> IndexStats:
+        papers, chunks = self._catalog.counts()
+        return IndexStats(papers=papers, chunks=chunks, vectors=self._vectors.count(),
+                          data_dir=str(self._layout.root), sources=self._catalog.sources(),
+                          embedder=self._embedder.name, reranker=getattr(self._reranker, "name", "none"),
+                          vector_store=self._vectors.location,
+                          catalog_version=self._catalog.version)
+
+    def warm_up(self, llm: str | None = None) -> None:
+        """Build the index if needed and load the models, so the first question is fast."""
+        from .answering.llms import LLMError
+
+        self._ready()
+        self._embedder.embed_query("warm up")
+        self._bm25.current()
+        try:
+            self._llm(llm).load()
+        except LLMError:
+            return
 
     def close(self) -> None:
-        for backend in self._llms.values():
-            if hasattr(backend, "close"):
+        with self._lock:
+            for backend in self._llms.values():
                 backend.close()
-        self._llms.clear()
-        if "catalog" in self.__dict__:
-            self.catalog.close()
+            self._llms.clear()
+        for name in ("_vectors", "_catalog"):
+            if name in self.__dict__:
+                self.__dict__[name].close()
+
+    # -- wiring (each part built on first use) ------------------------------------
+    @cached_property
+    def _embedder(self) -> "Embedder":
+        from .index.embedders import make_embedder
+
+        return self._given_embedder or make_embedder(self.settings)
+
+    @cached_property
+    def _catalog(self) -> "Catalog":
+        from .index.catalog import Catalog
+
+        return Catalog(self._layout.catalog)
+
+    @cached_property
+    def _vectors(self) -> "VectorStore":
+        from .index.vectorstore import open_vector_store
+
+        return open_vector_store(self.settings, self._embedder.name)
+
+    @cached_property
+    def _bm25(self) -> "BM25Store":
+        from .index.bm25 import BM25Store
+
+        return BM25Store(self._layout.bm25(self._vectors.name), self._catalog)
+
+    @cached_property
+    def _retriever(self) -> "Retriever":
+        from .retrieval.retrieve import Retriever
+
+        r = self.settings.retrieval
+        return Retriever(self._embedder, self._vectors, self._bm25.current, self._catalog,
+                         rrf_k=r.rrf_k, candidate_chunks=r.candidate_chunks)
+
+    @cached_property
+    def _evidence(self) -> "EvidenceFinder":
+        from .retrieval.evidence import EvidenceFinder
+
+        return EvidenceFinder(self._embedder, store=self._catalog)
+
+    @cached_property
+    def _judge(self) -> "SupportJudge":
+        from .answering.support import SupportJudge, SupportThresholds
+
+        return SupportJudge(self._evidence, SupportThresholds.bundled(self.settings.selection.calibration_file))
+
+    @cached_property
+    def _prompts(self) -> "Prompts":
+        from .answering.prompts import Prompts
+
+        return Prompts(self.settings.answer.prompts_dir)
+
+    @cached_property
+    def _reranker(self) -> "Reranker | None":
+        from .retrieval.rerankers import make_reranker
+
+        return make_reranker(self.settings.retrieval.reranker, self.settings)
+
+    @cached_property
+    def _answerer(self) -> "Answerer":
+        from .answering.answerer import Answerer
+        from .retrieval.selection import make_selector
+
+        def search(topic: str, *, k: int, mode: str | None, years: tuple[int, int] | None):
+            return self._retriever.search(topic, k=k, mode=mode or self.settings.retrieval.mode, years=years)
+
+        selector, related_cut = make_selector(self.settings, self._evidence, lambda: self._reranker, self._bm25.idf,
+                                              self._embedder.name, self.notify)
+        return Answerer(search, self._judge, self._prompts, self.settings, selector, related_cut)
+
+    def _llm(self, name: str | None = None, *, model: str | None = None, base_url: str | None = None) -> "ChatLLM":
+        """The LLM back-end by name, built once and reused (raises LLMError if unavailable)."""
+        from .answering.llms import make_llm
+
+        name = name or self.settings.llm.resolved()
+        key = (name, model, base_url)
+        with self._lock:
+            if key not in self._llms:
+                settings = self.settings
+                if name == "local" and model:
+                    settings = settings.updated(local_model_path=model)
+                elif model or base_url:
+                    settings = settings.updated(**{k: v for k, v in {"openai_model": model, "openai_base_url": base_url}.items() if v})
+                self._llms[key] = make_llm(name, settings)
+            return self._llms[key]

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.config import load_settings  # noqa: E402
 from assistant.corpus import normalize_title  # noqa: E402
-from assistant.evaluation.evaluate import load_questions  # noqa: E402
+from assistant.evaluation import load_questions  # noqa: E402
 from assistant.api import Assistant  # noqa: E402
 
 

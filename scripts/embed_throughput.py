@@ -20,10 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.index.chunking import chunk_papers  # noqa: E402
-from assistant.config import BUNDLED_CORPUS, load_settings  # noqa: E402
+from assistant.index import chunk_papers  # noqa: E402
+from assistant.config import load_settings  # noqa: E402
+from assistant.layout import BUNDLED_CORPUS  # noqa: E402
 from assistant.corpus import load_corpus  # noqa: E402
-from assistant.index.embedders import make_embedder  # noqa: E402
+from assistant.index import make_embedder  # noqa: E402
 
 
 def texts_for(papers, chunking: str) -> list[str]:

@@ -19,10 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from assistant.index.chunking import chunk_papers  # noqa: E402
-from assistant.config import BUNDLED_CORPUS, load_settings  # noqa: E402
+from assistant.index import chunk_papers  # noqa: E402
+from assistant.config import load_settings  # noqa: E402
+from assistant.layout import BUNDLED_CORPUS  # noqa: E402
 from assistant.corpus import load_corpus  # noqa: E402
-from assistant.index.onnx_minilm import OnnxMiniLMEmbedder, export_onnx  # noqa: E402
+from assistant.index import OnnxMiniLMEmbedder, export_onnx  # noqa: E402
 
 VARIANTS = {
     "per-tensor (onnxruntime's default)": {},

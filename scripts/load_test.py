@@ -33,7 +33,7 @@ CASES = [
 def start_page(llm: str):
     from assistant.config import load_settings
     from assistant.api import Assistant
-    from assistant.app.web import build_app
+    from assistant.app import build_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

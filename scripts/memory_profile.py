@@ -37,8 +37,8 @@ QUERIES = ["shortcut learning", "graph neural networks link prediction", "diffus
 
 
 def bm25_child(data_dir: str, how: str) -> None:
-    from assistant.index.bm25 import BM25Index, tokenize
-    from assistant.index.catalog import Catalog
+    from assistant.index import BM25Index, tokenize
+    from assistant.index import Catalog
 
     catalog = Catalog(Path(data_dir) / "catalog.sqlite")
     before = rss_mb()[0]
@@ -67,8 +67,8 @@ def main() -> int:
         return 0
 
     if args.corpus:
-        from assistant.index.chunking import chunk_papers
-        from assistant.config import BUNDLED_CORPUS
+        from assistant.index import chunk_papers
+        from assistant.layout import BUNDLED_CORPUS
         from assistant.corpus import load_corpus
 
         chunk_papers(load_corpus([BUNDLED_CORPUS]).papers, 160, 32)  # libraries loaded before measuring

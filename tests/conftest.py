@@ -1,4 +1,4 @@
-"""Shared fixtures: a temporary data dir, a fake embedder and fake LLMs.
+"""Shared fixtures: a temporary data dir, a fake embedder and fake LLMs chosen by name.
 
 Unit tests run on fakes by default. Tests marked ``integration`` use the real local
 models, servers or a browser; CI runs both (``pytest`` selects everything; use
@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import BUNDLED_CORPUS, Settings
+from assistant.answering.llms import LLMS, FakeLLM
+from assistant.config import Settings
+from assistant.layout import BUNDLED_CORPUS
 
 CORPUS_FILES = sorted(BUNDLED_CORPUS.glob("*.txt"))
 
@@ -68,15 +70,47 @@ def fake_embedder() -> HashEmbedder:
     return HashEmbedder()
 
 
+def write_calibration(path: Path, relevance=None, support=None) -> Path:
+    """A calibration file like the project's, with some sections replaced (dataclasses)."""
+    import dataclasses
+    import json
+
+    from assistant.layout import CALIBRATION_FILE
+
+    data = json.loads(CALIBRATION_FILE.read_text())
+    if relevance is not None:
+        data["relevance_gate"] = dataclasses.asdict(relevance)
+    if support is not None:
+        data["support"] = {k: v for k, v in dataclasses.asdict(support).items() if k in data["support"]}
+    path.write_text(json.dumps(data))
+    return path
+
+
 @pytest.fixture
-def assistant(settings, fake_embedder):
+def make_assistant(settings, fake_embedder, tmp_path):
+    """Assistants over the test's data dir with the fake embedder; ``relevance`` thresholds
+    go in through a calibration file, other settings by their flat names."""
     from assistant.api import Assistant
 
-    messages: list[str] = []
-    a = Assistant(settings, embedder=fake_embedder, notify=messages.append)
-    a.messages = messages
-    yield a
-    a.close()
+    made = []
+
+    def make(relevance=None, **flat):
+        if relevance is not None:
+            flat["calibration_file"] = write_calibration(tmp_path / f"calibration-{len(made)}.json", relevance)
+        messages: list[str] = []
+        a = Assistant(settings.updated(**flat), embedder=fake_embedder, notify=messages.append)
+        a.messages = messages  # what it told the user (a test's own note on the object)
+        made.append((a, messages))
+        return a
+
+    yield make
+    for a, _ in made:
+        a.close()
+
+
+@pytest.fixture
+def assistant(make_assistant):
+    return make_assistant()
 
 
 @pytest.fixture(scope="session")
@@ -98,21 +132,35 @@ def real_assistant(tmp_path_factory):
     a.close()
 
 
-class FakeLLM:
-    """A scripted chat model: replies by a function of the messages, streamed word by word."""
+class IndexView:
+    """The stores behind an assistant, opened by the index package's public names (for
+    white-box checks of what ingest stored); the assistant itself is used by its API only."""
 
-    def __init__(self, reply, backend: str = "local", model: str = "fake-model", context_window: int = 2048):
-        self.reply = reply if callable(reply) else (lambda messages: reply)
-        self.backend = backend
-        self.model = model
-        self.context_window = context_window
-        self.calls: list[list[dict]] = []
+    def __init__(self, assistant):
+        from assistant.index import Catalog, open_vector_store
+        from assistant.layout import DataLayout
 
-    def stream(self, messages, *, max_tokens, temperature):
-        self.calls.append(messages)
-        text = self.reply(messages)
-        for i, word in enumerate(text.split(" ")):
-            yield word if i == 0 else " " + word
+        settings = assistant.settings
+        self.catalog = Catalog(DataLayout(settings.storage.data_dir).catalog)
+        self.vectors = open_vector_store(settings, assistant.stats().embedder)
+
+
+_VIEWS: dict[int, IndexView] = {}
+
+
+def index_of(assistant) -> IndexView:
+    if id(assistant) not in _VIEWS:
+        _VIEWS[id(assistant)] = IndexView(assistant)
+    return _VIEWS[id(assistant)]
+
+
+@pytest.fixture(autouse=True)
+def _close_index_views():
+    yield
+    for view in _VIEWS.values():
+        view.catalog.close()
+        view.vectors.close()
+    _VIEWS.clear()
 
 
 class FailingLLM(FakeLLM):
@@ -127,6 +175,22 @@ class FailingLLM(FakeLLM):
             if i >= self.after_words:
                 raise LLMError("the OpenAI-compatible stream broke off: RemoteProtocolError")
             yield word + " "
+
+
+def use_llm(llm) -> str:
+    """Register a test double as an LLM back-end, as a plugin would (simonw/llm's tests
+    register their MockModel the same way), and return the name to choose it by."""
+    name = f"test-{id(llm)}"
+    LLMS.register(name, lambda settings: llm, help="a test double", listed=False, replace=True)
+    return name
+
+
+@pytest.fixture(autouse=True)
+def _unregister_test_llms():
+    yield
+    for name in LLMS.names():
+        if name.startswith("test-"):
+            LLMS.unregister(name)
 
 
 SMALL_CORPUS = """Daily Papers
@@ -159,13 +223,6 @@ Mar 1, 2021
 """
 
 
-def use_thresholds(assistant, thresholds) -> None:
-    """Have the assistant choose papers by the hand-set gate with these thresholds."""
-    from assistant.retrieval.selection import ThresholdSelector
-
-    assistant.answerer.selector = ThresholdSelector(assistant.judge, thresholds, lambda t: assistant.bm25_index().idf(t))
-
-
 def small_corpus_relevance():
     """Relevance thresholds that suit SMALL_CORPUS under the fake embedder."""
     from assistant.retrieval.relevance import RelevanceThresholds
@@ -177,10 +234,10 @@ def small_corpus_relevance():
 
 
 @pytest.fixture
-def small_assistant(assistant, tmp_path):
+def small_assistant(make_assistant, tmp_path):
     """The fake-embedder assistant over three tiny papers, with relevance thresholds for it."""
     corpus = tmp_path / "small.txt"
     corpus.write_text(SMALL_CORPUS)
+    assistant = make_assistant(small_corpus_relevance())
     assistant.ingest([corpus], progress=False)
-    use_thresholds(assistant, small_corpus_relevance())
     return assistant

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port
+from conftest import index_of, free_port
 
-from assistant.config import Settings
+from assistant.config import Settings, load_settings
 from assistant.api import Assistant
 
 pytestmark = pytest.mark.integration
@@ -52,16 +52,16 @@ def test_ingest_and_search_through_chroma_server(chroma_server, tmp_path, fake_e
     report = assistant.ingest(progress=False)
     assert report.papers == 210
     stats = assistant.stats()
-    assert stats["vectors"] == report.chunks
-    assert stats["vector_store"].startswith("chroma server 127.0.0.1")
+    assert stats.vectors == report.chunks
+    assert stats.vector_store.startswith("chroma server 127.0.0.1")
     # the vectors really live in the server: a fresh client sees them
     import chromadb
 
     client = chromadb.HttpClient(host="127.0.0.1", port=chroma_server)
-    assert client.get_collection(assistant.vectors.name).count() == report.chunks
+    assert client.get_collection(index_of(assistant).vectors.name).count() == report.chunks
     again = assistant.ingest(progress=False)
     assert again.embedded_chunks == 0
-    chunk = next(c for c in assistant.catalog.chunks() if c.embed_text.startswith("On the Foundations of Shortcut"))
+    chunk = next(c for c in index_of(assistant).catalog.chunks() if c.embed_text.startswith("On the Foundations of Shortcut"))
     for mode in ("dense", "bm25", "hybrid"):
         # a chunk's own text is its nearest neighbour in every mode
         hits = assistant.search(chunk.embed_text, k=3, mode=mode).hits
@@ -72,5 +72,5 @@ def test_ingest_and_search_through_chroma_server(chroma_server, tmp_path, fake_e
 def test_chroma_host_from_environment(monkeypatch, chroma_server):
     monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
     monkeypatch.setenv("CHROMA_PORT", str(chroma_server))
-    settings = Settings()
-    assert (settings.chroma_host, settings.chroma_port) == ("127.0.0.1", chroma_server)
+    settings = load_settings()
+    assert (settings.storage.chroma_host, settings.storage.chroma_port) == ("127.0.0.1", chroma_server)

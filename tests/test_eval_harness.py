@@ -44,7 +44,7 @@ def test_quick_eval_writes_report_results_and_plots(tmp_path):
 
 
 def test_llama_index_citation_baseline_is_scored_like_ours(real_assistant):
-    from assistant.config import PROJECT_ROOT
+    from assistant.layout import PROJECT_ROOT
     from assistant.evaluation.evaluate import load_questions, run_eval, stratified
 
     questions = stratified(load_questions(PROJECT_ROOT / "eval" / "questions.jsonl"), 2)

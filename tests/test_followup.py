@@ -1,4 +1,4 @@
-from assistant.config import PROMPTS_DIR
+from assistant.layout import PROMPTS_DIR
 from assistant.answering.followup import condense, needs_context
 from assistant.answering.prompts import Prompts
 from conftest import FakeLLM

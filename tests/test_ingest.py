@@ -6,6 +6,7 @@ import pytest
 
 from assistant.index.ingest import IngestError
 from assistant.api import Assistant
+from conftest import index_of
 
 LISTING = """Daily Papers
 
@@ -37,36 +38,36 @@ def write(path: Path, text: str) -> Path:
 def test_bundled_ingest_then_rerun_embeds_nothing(assistant, fake_embedder):
     first = assistant.ingest(progress=False)
     assert first.papers == 210 and first.new_papers == 210
-    assert first.embedded_chunks == first.chunks == assistant.vectors.count()
+    assert first.embedded_chunks == first.chunks == index_of(assistant).vectors.count()
     embedded = fake_embedder.texts_embedded
     second = assistant.ingest(progress=False)
     assert fake_embedder.texts_embedded == embedded, "a second run must embed nothing"
     assert (second.embedded_chunks, second.deleted_chunks, second.new_papers) == (0, 0, 0)
-    assert assistant.vectors.count() == first.chunks
-    assert assistant.catalog.counts() == (210, first.chunks)
+    assert index_of(assistant).vectors.count() == first.chunks
+    assert index_of(assistant).catalog.counts() == (210, first.chunks)
 
 
 def test_changed_and_removed_papers(assistant, tmp_path):
     corpus = write(tmp_path / "c.txt", LISTING)
     first = assistant.ingest([corpus], progress=False)
     assert first.papers == 2
-    old_ids = assistant.vectors.ids()
+    old_ids = index_of(assistant).vectors.ids()
 
     write(corpus, LISTING.replace("It reaches state of the art results.", "It is fast and accurate."))
     changed = assistant.ingest(progress=False)
     assert (changed.changed_papers, changed.new_papers, changed.removed_papers) == (1, 0, 0)
     assert changed.embedded_chunks >= 1 and changed.deleted_chunks >= 1
-    ids = assistant.vectors.ids()
+    ids = index_of(assistant).vectors.ids()
     assert len(ids) == changed.chunks, "old chunks of the changed abstract are gone"
     assert {i for i in old_ids if "Beta" not in i} & ids  # the unchanged paper kept its vectors
-    beta = next(p for p in assistant.catalog.papers().values() if p.title.startswith("Beta"))
+    beta = next(p for p in index_of(assistant).catalog.papers().values() if p.title.startswith("Beta"))
     assert "fast and accurate" in beta.abstract
 
     write(corpus, LISTING.split("Beta Paper")[0])
     removed = assistant.ingest(progress=False)
     assert removed.removed_papers == 1 and removed.papers == 1
-    assert assistant.vectors.count() == removed.chunks
-    assert [p.title for p in assistant.catalog.papers().values()] == ["Alpha Paper on Shortcut Learning"]
+    assert index_of(assistant).vectors.count() == removed.chunks
+    assert [p.title for p in index_of(assistant).catalog.papers().values()] == ["Alpha Paper on Shortcut Learning"]
 
 
 def test_sources_accumulate_and_rebuild_starts_over(assistant, tmp_path):
@@ -77,8 +78,8 @@ def test_sources_accumulate_and_rebuild_starts_over(assistant, tmp_path):
     assert report.papers == 3 and report.new_papers == 1
     rebuilt = assistant.ingest([b], rebuild=True, progress=False)
     assert rebuilt.papers == 1 and rebuilt.embedded_chunks == rebuilt.chunks
-    assert assistant.vectors.count() == rebuilt.chunks
-    assert assistant.catalog.sources() == [str(b.resolve())]
+    assert index_of(assistant).vectors.count() == rebuilt.chunks
+    assert index_of(assistant).catalog.sources() == [str(b.resolve())]
 
 
 def test_persistent_index_reopens(settings, fake_embedder, tmp_path):
@@ -88,7 +89,7 @@ def test_persistent_index_reopens(settings, fake_embedder, tmp_path):
     first.close()
     reopened = Assistant(settings, embedder=fake_embedder, notify=lambda m: None)
     stats = reopened.stats()
-    assert (stats["papers"], stats["chunks"], stats["vectors"]) == (2, report.chunks, report.chunks)
+    assert (stats.papers, stats.chunks, stats.vectors) == (2, report.chunks, report.chunks)
     hits = reopened.search("graph neural network molecules", k=1).hits
     assert hits[0].paper.title == "Beta Paper on Graphs"
     reopened.close()
@@ -97,12 +98,12 @@ def test_persistent_index_reopens(settings, fake_embedder, tmp_path):
 def test_bad_input_leaves_index_intact(assistant, tmp_path):
     good = write(tmp_path / "good.txt", LISTING)
     assistant.ingest([good], progress=False)
-    before = assistant.vectors.ids()
+    before = index_of(assistant).vectors.ids()
     empty = write(tmp_path / "empty.txt", "")
     with pytest.raises(IngestError) as err:
         assistant.ingest([empty], rebuild=True, progress=False)
     assert "empty.txt: file is empty" in str(err.value.issues[0])
-    assert assistant.vectors.ids() == before and assistant.catalog.counts()[0] == 2
+    assert index_of(assistant).vectors.ids() == before and index_of(assistant).catalog.counts()[0] == 2
 
 
 def test_unreadable_source_keeps_its_papers(assistant, tmp_path):
@@ -112,7 +113,7 @@ def test_unreadable_source_keeps_its_papers(assistant, tmp_path):
     report = assistant.ingest(progress=False)
     assert report.kept_from_failed_sources == 2 and report.removed_papers == 0
     assert any("binary file" in str(i) for i in report.issues)
-    assert assistant.catalog.counts()[0] == 2
+    assert index_of(assistant).catalog.counts()[0] == 2
 
 
 def test_first_search_ingests_bundled_corpus(assistant):
@@ -126,13 +127,13 @@ def test_chunks_fit_the_embedder_and_carry_the_title(assistant):
     from assistant.index.chunking import count_tokens
 
     assistant.ingest(progress=False)
-    papers = assistant.catalog.papers()
-    chunks = assistant.catalog.chunks()
+    papers = index_of(assistant).catalog.papers()
+    chunks = index_of(assistant).catalog.chunks()
     assert len(chunks) > len(papers), "long abstracts are split"
     for chunk in chunks:
         title = papers[chunk.paper_id].title
         assert chunk.embed_text.startswith(title)
-        assert count_tokens(chunk.embed_text) <= assistant.settings.chunk_tokens + 8
+        assert count_tokens(chunk.embed_text) <= assistant.settings.index.chunk_tokens + 8
         assert chunk.text in papers[chunk.paper_id].abstract
 
 
@@ -143,8 +144,8 @@ def test_bad_file_added_to_existing_index_is_rejected_and_not_registered(assista
     with pytest.raises(IngestError, match="unchanged") as err:
         assistant.ingest([bad], progress=False)
     assert [i.line for i in err.value.issues] == [1] and "bad.jsonl" in err.value.issues[0].path
-    assert assistant.catalog.sources() == [str(good.resolve())]
-    assert assistant.catalog.counts()[0] == 2
+    assert index_of(assistant).catalog.sources() == [str(good.resolve())]
+    assert index_of(assistant).catalog.counts()[0] == 2
 
 
 def test_ingest_streams_in_batches_and_a_failed_run_resumes(assistant, fake_embedder, monkeypatch):
@@ -166,10 +167,10 @@ def test_ingest_streams_in_batches_and_a_failed_run_resumes(assistant, fake_embe
     with pytest.raises(RuntimeError, match="embedder died"):
         assistant.ingest(progress=False)
     assert sizes == [64, 64, 64], "embedded in batches of the configured size"
-    assert assistant.catalog.counts() == (0, 0), "the catalog switches over only at the end"
-    assert assistant.vectors.count() == 128, "the two finished batches are kept"
+    assert index_of(assistant).catalog.counts() == (0, 0), "the catalog switches over only at the end"
+    assert index_of(assistant).vectors.count() == 128, "the two finished batches are kept"
 
     monkeypatch.setattr(fake_embedder, "embed_documents", real_embed)
     report = assistant.ingest(progress=False)
     assert report.papers == 210 and report.embedded_chunks == report.chunks - 128
-    assert assistant.vectors.ids() == {c.chunk_id for c in assistant.catalog.chunks()}
+    assert index_of(assistant).vectors.ids() == {c.chunk_id for c in index_of(assistant).catalog.chunks()}

@@ -10,6 +10,7 @@ import pytest
 from assistant.app.cli import main
 from assistant.corpus import parse_file
 from assistant.text.clean import clean_question, clean_text, printable
+from conftest import index_of
 
 DIRTY = "which papers study \x00\x1b[31mshortcut\u202e learning?"
 CLEAN = "which papers study shortcut learning?"
@@ -67,16 +68,15 @@ def test_dirty_question_gets_the_clean_questions_answer(small_assistant):
 
 
 def test_model_output_escape_sequences_never_reach_the_answer(small_assistant):
-    from conftest import FakeLLM
+    from conftest import FakeLLM, use_llm
 
     llm = FakeLLM("\x1b[2J\x1b[31mShortcut learning\x1b[0m is studied\u202e here.")
-    small_assistant._llms[("local", None, None)] = llm
-    result = small_assistant.ask("which papers study shortcut learning?", llm="local")
+    result = small_assistant.ask("which papers study shortcut learning?", llm=use_llm(llm))
     assert not _has_controls(result.answer)
 
 
 def test_cli_output_has_no_control_sequence(small_assistant, capsys):
-    code = main(["--data-dir", str(small_assistant.data_dir), "search", "\x1b[31mshortcut\u202e learning", "--json"])
+    code = main(["--data-dir", str(small_assistant.settings.storage.data_dir), "search", "\x1b[31mshortcut\u202e learning", "--json"])
     assert code == 0
     out = capsys.readouterr().out
     assert not _has_controls(out)
@@ -111,4 +111,4 @@ def test_library_rejects_reversed_years_before_touching_the_index(assistant):
         assistant.search("pruning", years=(2030, 2020))
     with pytest.raises(ValueError, match="years"):
         assistant.ask("which papers study pruning?", years=(2030, 2020))
-    assert assistant.catalog.counts() == (0, 0)
+    assert index_of(assistant).catalog.counts() == (0, 0)

@@ -10,7 +10,8 @@ import pytest
 
 from conftest import free_port
 
-from assistant.answering.llms import bundled_gguf_path, make_llm
+from assistant.answering.llm_local import bundled_gguf_path
+from assistant.answering.llms import make_llm
 
 pytestmark = pytest.mark.integration
 
@@ -44,27 +45,26 @@ def test_local_model_refuses_off_topic_question(real_assistant):
     assert result.answer.startswith("The corpus has no paper on")
 
 
-def test_packed_prompt_fits_smollm2_context_by_its_own_tokenizer(real_assistant):
-    from assistant.retrieval.query import parse_question
-
-    llm = make_llm("local", real_assistant.settings)
+def test_packed_prompt_fits_smollm2_context_by_its_own_tokenizer(real_assistant, tmp_path):
+    """30 abstracts as sources, a 2048-token model: what the compose prompt packs fits by
+    SmolLM2's own tokenizer (the prompt is recorded by a stand-in with the same window)."""
+    from assistant.api import Assistant
     from assistant.retrieval.relevance import RelevanceThresholds
 
-    answerer = real_assistant.answerer
-    everything = RelevanceThresholds(0.0, 0.0, 0.0, 0.0)  # every candidate is a source
-    parsed = parse_question("Which papers study neural networks?")
-    hits = real_assistant.retriever.search(parsed.topic, k=30)
-    from assistant.answering.results import Source
-    from assistant.retrieval.relevance import assess
+    from conftest import FakeLLM, use_llm, write_calibration
 
-    sources = [Source(n, c) for n, c in enumerate(assess(parsed, hits, real_assistant.judge, everything), 1)]
-    system = real_assistant.prompts.system()
-    packed, left_out = answerer.pack_sources(sources, system, parsed.text, llm.context_window)
-    user = real_assistant.prompts.render("answer_with_sources", sources=packed, question=parsed.text)
-    used = llm.count_tokens(system) + llm.count_tokens(user) + 16
-    assert left_out, "30 abstracts cannot fit 2048 tokens"
-    assert used + real_assistant.settings.max_answer_tokens <= llm.context_window
-
+    local = make_llm("local", real_assistant.settings)
+    everything = write_calibration(tmp_path / "calibration.json", RelevanceThresholds(0.0, 0.0, 0.0, 0.0, 0.85, 2))
+    assistant = Assistant(real_assistant.settings.updated(selector="thresholds", calibration_file=everything),
+                          notify=lambda m: None)  # the same index: every candidate is a source
+    recorder = FakeLLM("Neural networks [1].", backend="openai", context_window=local.context_window)
+    result = assistant.ask("Which papers study neural networks?", llm=use_llm(recorder), k=30)
+    assistant.close()
+    assert len(result.sources) == 30
+    assert "did not fit" in (result.notice or ""), "30 abstracts cannot fit 2048 tokens"
+    used = sum(local.count_tokens(m["content"]) for m in recorder.calls[0]) + 16
+    assert used + real_assistant.settings.answer.max_answer_tokens <= local.context_window
+    local.close()
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +97,8 @@ def llama_server(tmp_path_factory):
 def test_openai_backend_against_local_llama_cpp_server(real_assistant, llama_server):
     from assistant.api import Assistant
 
-    settings = real_assistant.settings.model_copy(update={"openai_context": 2048})
-    assistant = Assistant(settings, embedder=real_assistant.embedder, notify=lambda m: None)
+    settings = real_assistant.settings.updated(openai_context=2048)
+    assistant = Assistant(settings, notify=lambda m: None)
     events = list(assistant.ask_stream(SHORTCUT_Q, llm="openai", model="smollm2", base_url=llama_server))
     result = events[-1].result
     assert result.backend == "openai" and result.model == "smollm2"

@@ -33,8 +33,9 @@ from typing import Callable
 import pytest
 
 from assistant.config import Settings
-from assistant.answering.llms import LLMError, OpenAIChat
-from conftest import SMALL_CORPUS, HashEmbedder, small_corpus_relevance, use_thresholds
+from assistant.answering.llm_openai import OpenAIChat
+from assistant.answering.llms import LLMError
+from conftest import SMALL_CORPUS, HashEmbedder, small_corpus_relevance, write_calibration
 
 API_KEY = "sk-test-SECRET123"
 SHORTCUT_Q = "Which papers study shortcut learning?"
@@ -371,11 +372,11 @@ def openai_assistant(tmp_path):
         settings = Settings(
             data_dir=tmp_path / f"data{len(made)}", openai_api_key=API_KEY, openai_base_url=url,
             openai_model="m", llm_timeout_s=timeout, llm_retries=retries, selector="thresholds", reranker="none",
+            calibration_file=write_calibration(tmp_path / f"calibration{len(made)}.json", small_corpus_relevance()),
         )
         assistant = Assistant(settings, embedder=HashEmbedder(), notify=print)
         made.append(assistant)
         assistant.ingest([corpus], progress=False)
-        use_thresholds(assistant, small_corpus_relevance())
         return assistant
 
     yield make
@@ -455,7 +456,8 @@ def test_ask_recovers_from_a_rate_limit(serve, openai_assistant, capsys, caplog)
 
 def test_urls_shown_to_users_carry_no_credentials():
     from assistant.config import Settings
-    from assistant.answering.llms import availability, redact_url
+    from assistant.answering.llm_openai import redact_url
+    from assistant.answering.llms import availability
 
     url = "http://user:sk-SECRET@127.0.0.1:9/v1?api_key=sk-SECRET"
     assert redact_url(url) == "http://127.0.0.1:9/v1"

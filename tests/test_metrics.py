@@ -63,7 +63,7 @@ def test_question_file_errors_name_line_and_field(tmp_path):
 
 
 def test_stratified_subset_covers_every_type(tmp_path):
-    from assistant.config import PROJECT_ROOT
+    from assistant.layout import PROJECT_ROOT
 
     questions = load_questions(PROJECT_ROOT / "eval" / "questions.jsonl")
     subset = stratified(questions, 15)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from assistant.config import BUNDLED_CORPUS
+from assistant.layout import BUNDLED_CORPUS
 from assistant.corpus import load_corpus
 from assistant.answering.numbers import NumberCheck, check_numbers
 from assistant.text.sentences import split_sentences

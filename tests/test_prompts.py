@@ -2,8 +2,9 @@ import shutil
 
 import pytest
 
-from assistant.config import PROMPTS_DIR
+from assistant.layout import PROMPTS_DIR
 from assistant.answering.prompts import PromptError, Prompts
+from conftest import small_corpus_relevance
 
 
 def test_every_template_renders():
@@ -24,14 +25,14 @@ def test_missing_value_names_template_and_placeholder():
         Prompts(PROMPTS_DIR).render("answer_with_sources", sources="")
 
 
-def test_prompts_dir_is_overridable(tmp_path, small_assistant):
+def test_prompts_dir_is_overridable(tmp_path, small_assistant, make_assistant):
     folder = tmp_path / "prompts"
     shutil.copytree(PROMPTS_DIR, folder)
     (folder / "answer_text.toml").write_text(
         (folder / "answer_text.toml").read_text().replace("The corpus has no paper on $topic.", "Nothing on $topic here.")
     )
-    small_assistant.answerer.prompts = Prompts(folder)
-    result = small_assistant.ask("Which papers study protein folding?", llm="extractive")
+    reworded = make_assistant(small_corpus_relevance(), prompts_dir=folder)  # the same index
+    result = reworded.ask("Which papers study protein folding?", llm="extractive")
     assert result.answer == "Nothing on protein folding here." and result.refused
 
 

@@ -22,9 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import BUNDLED_CORPUS, PROJECT_ROOT, Settings
+from assistant.config import Settings
+
+from assistant.layout import BUNDLED_CORPUS, PROJECT_ROOT
 from assistant.corpus import MAX_ISSUES_PER_FILE, load_corpus
 from assistant.bench.synthetic import write_synthetic
+from conftest import index_of
 
 KILL_TEST_PAPERS = int(os.environ.get("RELIABILITY_TEST_PAPERS", "200"))
 CLI_ENV = {**os.environ, "PAPER_ASSISTANT_EMBED_BATCH_SIZE": "16", "PYTHONUNBUFFERED": "1"}
@@ -111,16 +114,18 @@ def raw_catalog_papers(data_dir: Path) -> int:
 def index_state(assistant) -> dict:
     """What the catalog and Chroma hold, ids as lists (so duplicates would show)."""
     vector_ids: list[str] = []
-    total, page = assistant.vectors.collection.count(), 1000
+    store = index_of(assistant).vectors
+    store.load()
+    total, page = store.collection.count(), 1000
     for offset in range(0, total, page):
-        vector_ids += assistant.vectors.collection.get(include=[], limit=page, offset=offset)["ids"]
-    chunks = assistant.catalog.chunks()
+        vector_ids += store.collection.get(include=[], limit=page, offset=offset)["ids"]
+    chunks = index_of(assistant).catalog.chunks()
     return {
-        "papers": assistant.catalog.papers(),
+        "papers": index_of(assistant).catalog.papers(),
         "chunk_ids": [c.chunk_id for c in chunks],
         "chunk_papers": {c.paper_id for c in chunks},
         "vector_ids": vector_ids,
-        "sources": assistant.catalog.sources(),
+        "sources": index_of(assistant).catalog.sources(),
     }
 
 
@@ -150,7 +155,7 @@ def test_kill_9_mid_ingest_then_rerun_completes_without_orphans(tmp_path):
 
     corpus = write_synthetic(real_papers(), KILL_TEST_PAPERS, tmp_path / "synthetic.jsonl")
     settings = Settings(data_dir=tmp_path / "unused")
-    expected_chunks = len(chunk_papers(load_corpus([corpus]).papers, settings.chunk_tokens, settings.chunk_overlap))
+    expected_chunks = len(chunk_papers(load_corpus([corpus]).papers, settings.index.chunk_tokens, settings.index.chunk_overlap))
     data = tmp_path / "data"
 
     started = time.perf_counter()
@@ -289,13 +294,13 @@ QUERIES = [
 @pytest.mark.integration
 def test_searches_keep_working_while_an_ingest_runs(real_assistant, tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(real_assistant.data_dir, data)  # already holds the bundled corpus
+    shutil.copytree(real_assistant.settings.storage.data_dir, data)  # already holds the bundled corpus
     before_vectors = raw_chroma_count(data)
     corpus = write_synthetic(real_papers(), 80, tmp_path / "synthetic.jsonl", seed=7)
     newcomer = load_corpus([corpus]).papers[40]
 
     a = open_assistant(data)
-    version_before = a.catalog.version
+    version_before = index_of(a).catalog.version
     searches: list[tuple[str, str, int, int, int]] = []  # mode, query, hits, vectors seen, catalog version
     errors: list[str] = []
     proc = Proc(cli(data, "ingest", str(corpus), "--json"), tmp_path, "ingest")
@@ -311,7 +316,7 @@ def test_searches_keep_working_while_an_ingest_runs(real_assistant, tmp_path):
             except Exception as exc:  # noqa: BLE001 - every failure is recorded and reported
                 errors.append(f"{mode} {query!r}: {type(exc).__name__}: {exc}")
                 continue
-            searches.append((mode, query, len(result.hits), vectors_now, a.catalog.version))
+            searches.append((mode, query, len(result.hits), vectors_now, index_of(a).catalog.version))
         code = proc.wait(timeout=300)
         ingest_seconds = time.perf_counter() - started
         assert code == 0, proc.stderr[-3000:]
@@ -323,7 +328,7 @@ def test_searches_keep_working_while_an_ingest_runs(real_assistant, tmp_path):
 
         # the long-lived assistant's catalog and BM25 move to the new version once the ingest
         # is done (its dense side does not: see the xfail test below)
-        assert a.catalog.version > version_before
+        assert index_of(a).catalog.version > version_before
         ids = [h.paper.paper_id for h in a.search(newcomer.title, k=5, mode="bm25").hits]
         assert newcomer.paper_id in ids, "the new paper is not found by BM25 in a running assistant"
         state = index_state(a)
@@ -356,7 +361,7 @@ def test_running_assistant_finds_papers_another_process_ingested(tmp_path):
         if done.returncode != 0:
             pytest.fail(done.stderr[-2000:])
         newcomer = load_corpus([new]).papers[7]
-        if a.catalog.counts()[0] != 30:
+        if index_of(a).catalog.counts()[0] != 30:
             pytest.fail("the catalog misses the second ingest")
         ids = [h.paper.paper_id for h in a.search(newcomer.title, k=5, mode="dense").hits]
         assert newcomer.paper_id in ids, "the dense search of a running assistant misses the new paper"
@@ -510,7 +515,7 @@ def write_damaged_corpora(tmp_path: Path) -> dict[str, Path]:
 def test_damaged_files_ingest_the_good_entries_and_report_the_rest(assistant, tmp_path):
     files = write_damaged_corpora(tmp_path)
     report = assistant.ingest(list(files.values()), progress=False)
-    papers = {p.title: p for p in assistant.catalog.papers().values()}
+    papers = {p.title: p for p in index_of(assistant).catalog.papers().values()}
     assert set(papers) == {
         "Sparse Attention for Long Documents", "Robust Retrieval Under Noise",
         "Café Networks for Naïve Reasoning", "Shared Title: One Paper", "Only In The Second File",
@@ -546,11 +551,11 @@ def test_first_registered_file_keeps_winning_a_title_conflict(assistant, tmp_pat
     a.write_text(json.dumps({"title": "contested paper", "abstract": "A later, different abstract."}) + "\n")
     assistant.ingest([z], progress=False)
     added = assistant.ingest([a], progress=False)
-    assert [p.abstract for p in assistant.catalog.papers().values()] == ["The original abstract."]
+    assert [p.abstract for p in index_of(assistant).catalog.papers().values()] == ["The original abstract."]
     assert added.embedded_chunks == 0
     embedded = fake_embedder.texts_embedded
     again = assistant.ingest(progress=False)  # a plain re-ingest of the registered sources
-    assert [p.abstract for p in assistant.catalog.papers().values()] == ["The original abstract."]
+    assert [p.abstract for p in index_of(assistant).catalog.papers().values()] == ["The original abstract."]
     assert (again.changed_papers, again.embedded_chunks) == (0, 0)
     assert fake_embedder.texts_embedded == embedded
 
@@ -562,13 +567,13 @@ def test_title_conflict_does_not_keep_removed_papers_alive(assistant, tmp_path):
     rows = [{"title": "Keeper", "abstract": "Stays."}, {"title": "Goner", "abstract": "Leaves the corpus."}]
     corpus.write_text("".join(json.dumps(r) + "\n" for r in rows))
     assistant.ingest([corpus], progress=False)
-    assert assistant.catalog.counts()[0] == 2
+    assert index_of(assistant).catalog.counts()[0] == 2
     corpus.write_text(json.dumps(rows[0]) + "\n" + json.dumps({"title": "keeper", "abstract": "Other."}) + "\n")
     report = assistant.ingest(progress=False)
     assert any("different abstract" in i.message for i in report.issues)
     assert report.kept_from_failed_sources == 0
     assert report.removed_papers == 1
-    assert [p.title for p in assistant.catalog.papers().values()] == ["Keeper"]
+    assert [p.title for p in index_of(assistant).catalog.papers().values()] == ["Keeper"]
     assert_consistent(index_state(assistant))
 
 
@@ -627,7 +632,7 @@ def test_waiting_ingest_names_a_holder_that_writes_its_pid_late(tmp_path):
     thread = threading.Thread(target=write_pid_late_then_release)
     thread.start()
     try:
-        with ingest_lock(tmp_path, messages.append):
+        with ingest_lock(tmp_path / "ingest.lock", messages.append):
             assert lock_file.read_text() == f"pid {os.getpid()}"
     finally:
         thread.join()

@@ -19,17 +19,16 @@ def test_unknown_reranker_lists_known_names():
         rerankers.make_reranker("no-such-reranker", Settings())
     message = str(error.value)
     assert "no-such-reranker" in message
-    for name in [*rerankers.names(), "none"]:
+    for name in rerankers.RERANKERS.names():
         assert name in message
-    assert "minilm-l12-int8" in rerankers.names()
+    assert {"minilm-l12-int8", "none"} <= set(rerankers.RERANKERS.names())
 
 
 def test_none_gives_no_reranker():
     assert rerankers.make_reranker("none", Settings()) is None
 
 
-def test_registry_round_trip(monkeypatch):
-    monkeypatch.setattr(rerankers, "_REGISTRY", dict(rerankers._REGISTRY))
+def test_registry_round_trip():
 
     class Fixed:
         name = "fixed"
@@ -43,15 +42,21 @@ def test_registry_round_trip(monkeypatch):
         def close(self):
             pass
 
-    rerankers.register("fixed", lambda settings: Fixed())
-    assert "fixed" in rerankers.names()
-    assert rerankers.get("fixed")(Settings()).score("q", ["a", "b"]) == [1.0, 1.0]
-    with pytest.raises(ValueError):
-        rerankers.register("none", lambda settings: Fixed())
+    registry = rerankers.RERANKERS
+    registry.register("fixed", lambda settings: Fixed())
+    try:
+        assert "fixed" in registry.names()
+        assert registry.get("fixed")(Settings()).score("q", ["a", "b"]) == [1.0, 1.0]
+        assert rerankers.make_reranker("fixed", Settings()).name == "fixed"
+        with pytest.raises(ValueError, match="already registered"):
+            registry.register("none", lambda settings: Fixed())
+    finally:
+        registry.unregister("fixed")
+    assert "fixed" not in registry.names()
 
 
 def test_default_setting_is_a_registered_reranker():
-    assert Settings().reranker in rerankers.names()
+    assert Settings().retrieval.reranker in rerankers.RERANKERS.names()
 
 
 def test_missing_model_wheel_names_package_and_command(monkeypatch):

@@ -3,6 +3,7 @@
 import pytest
 
 from assistant.retrieval.retrieve import rrf_fuse
+from conftest import index_of
 
 SHORTCUT_QUESTION = "which papers study shortcut learning?"
 SHORTCUT_GOLD = {
@@ -33,8 +34,14 @@ def test_bm25_finds_exact_terms_and_is_not_rebuilt(assistant):
     assistant.ingest(progress=False)
     hits = assistant.search("Equiangular Basis Vectors", k=3, mode="bm25").hits
     assert hits[0].paper.title == "Equiangular Basis Vectors"
-    index = assistant.bm25_index()
-    assert assistant.bm25_index() is index, "cached in memory between queries"
+    from assistant.layout import DataLayout
+
+    folder = DataLayout(assistant.settings.storage.data_dir).bm25(index_of(assistant).vectors.name)
+    saved = {p: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert saved, "the BM25 index is saved with the ingest"
+    for _ in range(3):
+        assert assistant.search("Equiangular Basis Vectors", k=3, mode="bm25").hits[0].paper.title == "Equiangular Basis Vectors"
+    assert {p: p.stat().st_mtime_ns for p in folder.iterdir()} == saved, "queries never rebuild it"
 
 
 def test_year_filter(assistant):
@@ -63,7 +70,7 @@ def test_hybrid_top5_for_shortcut_question_real_models(real_assistant):
 
 @pytest.mark.integration
 def test_chunks_fit_minilm_window(real_assistant, minilm):
-    for chunk in real_assistant.catalog.chunks():
+    for chunk in index_of(real_assistant).catalog.chunks():
         assert minilm.count_wordpieces(chunk.embed_text) <= minilm.max_tokens
 
 
@@ -73,7 +80,7 @@ def test_onnx_embedder_matches_sentence_transformers(tmp_path, minilm, real_assi
 
     from assistant.index.onnx_minilm import OnnxMiniLMEmbedder
 
-    texts = [c.embed_text for c in real_assistant.catalog.chunks()[:40]] + ["shortcut learning", "a"]
+    texts = [c.embed_text for c in index_of(real_assistant).catalog.chunks()[:40]] + ["shortcut learning", "a"]
     onnx = OnnxMiniLMEmbedder(tmp_path / "onnx")
     ours = np.array(onnx.embed_documents(texts))
     reference = np.array(minilm.embed_documents(texts))

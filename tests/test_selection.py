@@ -13,7 +13,11 @@ import pytest
 
 from assistant.retrieval.features import BASE_FEATURES, asks_for_number, feature_rows, missing_terms, specific_terms, RawSignals
 from assistant.retrieval.logistic import LogisticModel, SelectorFile, fit
-from assistant.evaluation.selector_fit import choose, utility
+from assistant.answering.prompts import Prompts
+from assistant.layout import PROMPTS_DIR
+from assistant.retrieval.evidence import EvidenceFinder
+from assistant.retrieval.selector_fit import choose, utility
+from conftest import HashEmbedder, index_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -112,10 +116,10 @@ def test_refusal_names_the_related_paper_and_what_it_lacks(small_assistant):
     parsed = parse_question("What accuracy does the molecular graph network reach on ZINC?")
     related = related_candidates([close], cut=0.3)
     assert related == [close]
-    text = refusal_text(parsed, related, small_assistant.prompts)
+    text = refusal_text(parsed, related, Prompts(PROMPTS_DIR))
     assert text == f"The corpus has \u201c{hits[0].paper.title}\u201d on this, but its abstract does not report ZINC."
     assert related_candidates([close], cut=0.5) == []
-    assert refusal_text(parse_question("Which papers study sheaves?"), [], small_assistant.prompts) == (
+    assert refusal_text(parse_question("Which papers study sheaves?"), [], Prompts(PROMPTS_DIR)) == (
         "The corpus has no paper on sheaves.")
 
 
@@ -134,7 +138,7 @@ def test_asked_attribute(question, attribute):
 
 
 def test_preferred_variant_is_the_better_cross_validated_one():
-    from assistant.evaluation.selector_fit import preferred
+    from assistant.retrieval.selector_fit import preferred
 
     report = {"list": {"cv_utility": 0.63}, "list-no-reranker": {"cv_utility": 0.61},
               "other": {"cv_utility": 0.84}, "other-no-reranker": {"cv_utility": 0.88}}
@@ -150,7 +154,7 @@ def test_page_and_terminal_show_confidence_and_the_closest_paper(small_assistant
     from assistant.app.web import sources_html
 
     hits = small_assistant.search("graph neural network molecules QM9").hits
-    evidence = small_assistant.judge.rank("QM9 accuracy", hits[0].paper)[0]
+    evidence = EvidenceFinder(HashEmbedder()).rank("QM9 accuracy", hits[0].paper)[0]
     cited = Candidate(hits[0], evidence, 0.9, True, confidence=0.87)
     answered = AnswerResult("q", "q", sources=[Source(1, cited)])
     assert "confidence 0.87" in sources_html(answered)
@@ -165,17 +169,14 @@ def test_page_and_terminal_show_confidence_and_the_closest_paper(small_assistant
 
 @pytest.mark.integration
 def test_learned_selector_on_the_real_corpus(real_assistant):
-    from assistant.retrieval.selection import LearnedSelector
-
-    assert isinstance(real_assistant.answerer.selector, LearnedSelector)
-    assert real_assistant.answerer.selector.reranker is not None
+    assert real_assistant.stats().reranker == "ms-marco-MiniLM-L-12-v2-int8"
     result = real_assistant.ask("Which papers study shortcut learning?", llm="extractive").to_dict()
     titles = [c["title"] for c in result["citations"]]
     assert "On the Foundations of Shortcut Learning" in titles
     assert all(0.0 < c["confidence"] <= 1.0 for c in result["citations"])
     assert result["related"] == [] and not result["refused"]
     for citation in result["citations"]:  # every quote is a verbatim span of its abstract
-        paper = next(p for p in real_assistant.catalog.papers().values() if p.paper_id == citation["paper_id"])
+        paper = next(p for p in index_of(real_assistant).catalog.papers().values() if p.paper_id == citation["paper_id"])
         assert citation["evidence"] in paper.abstract
 
 
@@ -185,7 +186,7 @@ def test_fact_evidence_widens_to_the_neighbouring_sentence_with_the_figure(small
 
     hit = small_assistant.search("graph neural network molecules QM9").hits[0]
     assert hit.paper.title == "Graph Networks for Molecules"
-    first = next(m for m in small_assistant.judge.rank("graph network", hit.paper) if "propose" in m.sentence.text)
+    first = next(m for m in EvidenceFinder(HashEmbedder()).rank("graph network", hit.paper) if "propose" in m.sentence.text)
     candidate = Candidate(hit, first, 0.9, True, confidence=0.9)
     widened = widen_evidence(candidate, "What accuracy does the molecular graph network reach?")
     assert widened.quote == ("We propose a graph neural network for molecular property prediction. "

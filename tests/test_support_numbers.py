@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.config import BUNDLED_CORPUS
+from assistant.layout import BUNDLED_CORPUS
 from assistant.corpus import load_corpus
 from assistant.answering.support import SUPPORTED, UNSUPPORTED, SupportJudge
 

@@ -1,0 +1,26 @@
+"""The answering stage: LLM back-ends, prompts, composing the answer, citations and
+the support judge that verifies them.
+
+Public names are below (registry: ``LLMS``); submodules are this package's own business."""
+
+from __future__ import annotations
+
+from ..lazy import lazy_exports
+
+_EXPORTS = {
+    "AnswerEvent": ".results",
+    "AnswerResult": ".results",
+    "ChatLLM": ".llms",
+    "Citation": ".results",
+    "ExtractiveLLM": ".llms",
+    "FakeLLM": ".llms",
+    "LLMError": ".llms",
+    "LLMS": ".llms",
+    "Source": ".results",
+    "Verdict": ".support",
+    "availability": ".llms",
+    "cited_sentences": ".citations",
+    "make_llm": ".llms",
+}
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

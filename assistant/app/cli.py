@@ -1,6 +1,7 @@
 """The paper-assistant command line: a thin layer over :class:`assistant.api.Assistant`.
 
-Heavy imports happen inside the command functions, so ``--help`` is instant.
+Heavy imports happen inside the command functions, so ``--help`` is instant. The back-end
+names in ``--help`` and in the choices come from the registries.
 """
 
 from __future__ import annotations
@@ -26,9 +27,15 @@ def _years(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .. import EMBEDDERS, LLMS, RERANKERS, VECTOR_STORES
+
+    llm_names = LLMS.names()
     parser = argparse.ArgumentParser(
         prog="paper-assistant",
         description="Ask questions about a corpus of research-paper abstracts; answers cite their sources.",
+        epilog=f"LLM back-ends: {LLMS.describe()}. Embedders (PAPER_ASSISTANT_EMBEDDER): {EMBEDDERS.describe()}. "
+               f"Rerankers (PAPER_ASSISTANT_RERANKER): {RERANKERS.describe()}. "
+               f"Vector stores (PAPER_ASSISTANT_VECTOR_STORE): {VECTOR_STORES.describe()}.",
     )
     parser.add_argument("--data-dir", type=Path, help="where the index lives (env PAPER_ASSISTANT_DATA_DIR)")
     parser.add_argument("-v", "--verbose", action="store_true",
@@ -50,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="answer a question with cited, verified sources")
     ask.add_argument("question")
-    ask.add_argument("--llm", choices=["local", "openai", "extractive"], help="answer back-end (default: openai if a key is set, else local)")
+    ask.add_argument("--llm", choices=llm_names, help="answer back-end (default: openai if a key is set, else local)")
     ask.add_argument("--model", help="model name (openai) or GGUF path (local)")
     ask.add_argument("--base-url", help="an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
     _retrieval_flags(ask)
@@ -60,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("eval", help="run the citation-accuracy eval set and write a report")
     ev.add_argument("--questions", type=Path, help="a question file (default eval/questions.jsonl)")
-    ev.add_argument("--llm", action="append", choices=["local", "openai", "extractive"],
+    ev.add_argument("--llm", action="append", choices=llm_names,
                     help="back-end(s) to evaluate; repeat the flag (default: extractive and local, plus openai with a key)")
     ev.add_argument("--mode", action="append", choices=["dense", "bm25", "hybrid"], help="retrieval mode(s); repeat (default: all three)")
     ev.add_argument("--split", choices=["dev", "test", "all"], default="all",
@@ -82,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the local chat page (Gradio)")
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=int, default=7860)
-    serve.add_argument("--llm", choices=["local", "openai", "extractive"], help="default answer back-end")
+    serve.add_argument("--llm", choices=llm_names, help="default answer back-end")
     serve.set_defaults(func=cmd_serve)
 
     stats = sub.add_parser("stats", help="what the index holds")
@@ -105,7 +112,7 @@ def _assistant(args: argparse.Namespace, **overrides: object):
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ..index.ingest import IngestError
+    from .. import IngestError
 
     assistant = _assistant(args)
     try:
@@ -116,7 +123,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if args.json:
-        from ..bench.runner import peak_rss_mb
+        from .resources import peak_rss_mb
 
         print(json.dumps(report.to_dict() | {"peak_rss_mb": round(peak_rss_mb(), 1)}, indent=2))
     else:
@@ -189,24 +196,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    import time
+    from ..evaluation import evaluate
 
-    from ..config import PROJECT_ROOT
-    from ..corpus import normalize_title
-    from ..evaluation.report import write_run
-    from ..evaluation.evaluate import load_questions, run_eval, stratified
-
-    assistant = _assistant(args)
-    assistant.ensure_index()
-    known = {normalize_title(p.title) for p in assistant.catalog.papers().values()}
-    path = args.questions or PROJECT_ROOT / "eval" / "questions.jsonl"
-    questions = stratified(load_questions(path, known, split=args.split), args.limit)
-    llms = args.llm or (["extractive", "local"] + (["openai"] if assistant.settings.resolved_llm() == "openai" else []))
-    modes = args.mode or ["dense", "bm25", "hybrid"]
-    run = run_eval(assistant, questions, llms, modes, baseline=not args.no_baseline, progress=sys.stderr.isatty())
-    out = args.out or PROJECT_ROOT / "eval" / "results" / time.strftime("%Y%m%d-%H%M%S")
     command = "paper-assistant " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("paper-assistant") else "paper-assistant eval"
-    write_run(run, out, command)
+    run, out = evaluate(_assistant(args), questions=args.questions, split=args.split, limit=args.limit, llms=args.llm,
+                        modes=args.mode, baseline=not args.no_baseline, out=args.out, command=command,
+                        progress=sys.stderr.isatty())
     if args.json:
         print(json.dumps({"summary": run["summary"], "records": run["records"]}, ensure_ascii=False))
     else:
@@ -216,7 +211,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from ..bench.runner import run_bench
+    from ..bench import run_bench
     from ..config import load_settings
 
     sizes = args.sizes if args.sizes is not None else ([200] if args.quick else [1000, 10000, 50000])
@@ -224,7 +219,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     say(f"benchmark: bundled corpus + synthetic {sizes} (figures are printed, not judged)")
     report = run_bench(sizes, quick=args.quick, settings=load_settings(data_dir=args.data_dir), progress=say, keep=args.keep)
     if args.out:
-        from ..bench.report import write
+        from ..bench import write
 
         write(report, args.out, "paper-assistant " + " ".join(sys.argv[1:]))
         say(f"wrote {args.out}/benchmarks.md, bench.json, benchmarks.png")
@@ -244,7 +239,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    stats = _assistant(args).stats()
+    stats = _assistant(args).stats().to_dict()
     if args.json:
         print(json.dumps(stats, indent=2))
     else:

@@ -6,7 +6,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..answering.results import AnswerResult
+    from .. import AnswerResult
 
 MARKS = {"supported": "✓ supported", "weak": "~ weak support", "unsupported": "✗ NOT supported"}
 

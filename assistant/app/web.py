@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from ..text.clean import clean_question
+from .. import clean_question
 
 if TYPE_CHECKING:
-    from ..answering.results import AnswerResult
+    from .. import AnswerResult
     from ..api import Assistant
 
 EXAMPLES = [
@@ -119,13 +118,12 @@ def _years(start: float | None, end: float | None) -> tuple[int, int] | None:
 def build_app(assistant: "Assistant", *, default_llm: str | None = None):
     import gradio as gr
 
-    from ..index.ingest import IngestError
-    from ..answering.llms import availability
+    from .. import IngestError
 
     status = ModelStatus()
     status.start(assistant, default_llm)
-    available = availability(assistant.settings)
-    default = default_llm or assistant.settings.resolved_llm()
+    available = assistant.backends()
+    default = default_llm or assistant.settings.llm.resolved()
     if not available.get(default, (False, ""))[0]:
         default = "extractive"
 
@@ -133,8 +131,8 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
         stats = assistant.stats() if status.ready.is_set() else None
         if stats is None:
             return f"**Index:** preparing… · **Models:** {status.state}"
-        llm = assistant.settings.resolved_llm()
-        return (f"**Index:** {stats['papers']} papers, {stats['chunks']} chunks · **Embedder:** {stats['embedder']}"
+        llm = assistant.settings.llm.resolved()
+        return (f"**Index:** {stats.papers} papers, {stats.chunks} chunks · **Embedder:** {stats.embedder}"
                 f" · **LLM:** {llm} · **Models:** {status.state}")
 
     def backend_lines() -> str:
@@ -186,14 +184,9 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
         if not file_path:
             return "Choose a .txt listing or a .jsonl file.", index_line()
         status.ready.wait()
-        uploads = assistant.data_dir / "uploads"
-        uploads.mkdir(parents=True, exist_ok=True)
-        target = uploads / safe_upload_name(Path(file_path).name)  # nothing is written outside uploads/
-        shutil.copyfile(file_path, target)
-        try:
-            report = assistant.ingest([target], progress=False)
+        try:  # the data directory keeps a copy, under a name that stays inside its uploads folder
+            report = assistant.ingest_upload(Path(file_path), safe_upload_name(Path(file_path).name))
         except IngestError as exc:
-            target.unlink(missing_ok=True)
             problems = "\n".join(f"- {html.escape(str(i))}" for i in exc.issues[:20])
             return f"**Nothing was added; the index is unchanged.**\n{problems}", index_line()
         lines = [f"Added **{report.new_papers}** new papers ({report.papers} in the index)."]
@@ -219,8 +212,8 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
             backend = gr.Radio(list(available), value=default, label="Answer back-end")
             gr.Markdown(backend_lines())
             with gr.Row():
-                top_k = gr.Slider(1, 50, value=assistant.settings.candidate_papers, step=1, label="Candidates (top-k)")
-                mode = gr.Radio(["hybrid", "dense", "bm25"], value=assistant.settings.mode, label="Retrieval mode")
+                top_k = gr.Slider(1, 50, value=assistant.settings.selection.candidate_papers, step=1, label="Candidates (top-k)")
+                mode = gr.Radio(["hybrid", "dense", "bm25"], value=assistant.settings.retrieval.mode, label="Retrieval mode")
                 year_from = gr.Number(label="From year", precision=0)
                 year_to = gr.Number(label="To year", precision=0)
             upload = gr.File(label="Add a corpus file (.txt listing or .jsonl)", file_types=[".txt", ".jsonl"], type="filepath")

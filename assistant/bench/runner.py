@@ -22,7 +22,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from ..config import BUNDLED_CORPUS, PROJECT_ROOT, Settings
+from ..config import Settings
+
+from ..layout import BUNDLED_CORPUS, PROJECT_ROOT
 
 MODES = ("dense", "bm25", "hybrid")
 
@@ -34,20 +36,6 @@ def machine() -> dict:
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
             "python": platform.python_version(), "platform": platform.platform()}
-
-
-def peak_rss_mb() -> float:
-    """This process's own peak resident memory. VmHWM, not ru_maxrss: on Linux a child's
-    ru_maxrss starts from its parent's at fork, which made children look as big as the bench."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -90,7 +78,7 @@ class Bench:
     @property
     def embedder(self):
         if self._embedder is None:
-            from ..index.embedders import make_embedder
+            from ..index import make_embedder
 
             self._embedder = make_embedder(self.settings)
             self._embedder.embed_query("warm up")
@@ -108,7 +96,7 @@ class Bench:
     def assistant(self, data_dir: Path, **overrides):
         from ..api import Assistant
 
-        settings = self.settings.model_copy(update={"data_dir": data_dir, **overrides})
+        settings = self.settings.updated(data_dir=data_dir, **overrides)
         return Assistant(settings, embedder=self.embedder, notify=lambda m: None)
 
     # -- measures ----------------------------------------------------------------
@@ -158,10 +146,8 @@ class Bench:
         from llama_index.core.node_parser import SentenceSplitter
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        from ..index.chunking import token_counter
         from ..corpus import load_corpus
-        from ..index.embedders import as_llama_index_embedding
-        from ..index.vectorstore import open_client
+        from ..index import as_llama_index_embedding, open_client, token_counter
 
         papers = load_corpus([corpus]).papers
         client = open_client(self.work / f"peer-{workload}-{size}")
@@ -169,7 +155,7 @@ class Bench:
         storage = StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=collection))
         embed_model = as_llama_index_embedding(self.embedder)
         documents = [Document(text=f"{p.title}\n\n{p.abstract}", metadata={"paper_id": p.paper_id}) for p in papers]
-        splitter = SentenceSplitter(chunk_size=self.settings.chunk_tokens, chunk_overlap=self.settings.chunk_overlap,
+        splitter = SentenceSplitter(chunk_size=self.settings.index.chunk_tokens, chunk_overlap=self.settings.index.chunk_overlap,
                                     tokenizer=token_counter())
         started = time.perf_counter()
         index = VectorStoreIndex.from_documents(documents, storage_context=storage, embed_model=embed_model,
@@ -275,4 +261,4 @@ def run_bench(sizes: list[int], *, quick: bool, settings: Settings, progress: Ca
             shutil.rmtree(work, ignore_errors=True)
     return {"machine": machine(), "results": bench.results,
             "meta": {"sizes": sizes, "quick": quick, "seconds": round(time.perf_counter() - started, 1),
-                     "embedder": settings.embedder}}
+                     "embedder": settings.index.embedder}}

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..corpus import Paper, normalize_title
-from ..text.sentences import split_sentences
+from ..text import split_sentences
 
 
 def synthetic_papers(real: list[Paper], n: int, seed: int = 13) -> Iterator[dict]:

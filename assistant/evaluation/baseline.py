@@ -7,10 +7,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from ..answering.citations import cited_sentences
+from ..answering import cited_sentences
 
 if TYPE_CHECKING:
-    from ..answering.llms import ChatLLM
+    from ..answering import ChatLLM
     from ..api import Assistant
 
 
@@ -50,16 +50,24 @@ def as_llama_index_llm(inner: "ChatLLM", max_tokens: int = 256):
 
 
 class CitationBaseline:
-    def __init__(self, assistant: "Assistant", llm: "ChatLLM", top_k: int = 10):
+    """Built from the same settings through the public registries (embedder, vector store,
+    LLM); our Assistant is used only through its API, to look papers up and to judge."""
+
+    def __init__(self, assistant: "Assistant", llm_name: str, top_k: int = 10):
         from llama_index.core import VectorStoreIndex
         from llama_index.core.query_engine import CitationQueryEngine
 
-        from ..index.embedders import as_llama_index_embedding
+        from ..answering import make_llm
+        from ..index import as_llama_index_embedding, make_embedder, open_vector_store
 
         self.assistant = assistant
-        self.llm = llm
-        embed_model = as_llama_index_embedding(assistant.embedder)
-        index = VectorStoreIndex.from_vector_store(assistant.vectors.store, embed_model=embed_model)
+        self.llm = llm = make_llm(llm_name, assistant.settings)
+        embedder = make_embedder(assistant.settings)
+        vectors = open_vector_store(assistant.settings, embedder.name)
+        vectors.load()
+        self._papers = {p.paper_id: p for p in assistant.papers()}
+        embed_model = as_llama_index_embedding(embedder)
+        index = VectorStoreIndex.from_vector_store(vectors.store, embed_model=embed_model)
         self.engine = CitationQueryEngine.from_args(
             index, llm=as_llama_index_llm(llm), similarity_top_k=top_k, citation_chunk_size=512,
         )
@@ -71,14 +79,14 @@ class CitationBaseline:
         nodes = response.source_nodes
         titles = [n.node.metadata.get("title", "") for n in nodes]
         paper_ids = [n.node.metadata.get("paper_id", "") for n in nodes]
-        papers = self.assistant.catalog.papers(paper_ids)
+        papers = self._papers
         text = str(response.response or "")
         citations: dict[int, dict] = {}
         for sentence in cited_sentences(text):
             for n in sentence.numbers:
                 if not 1 <= n <= len(nodes) or paper_ids[n - 1] not in papers:
                     continue  # llama-index numbers its sources 1..len(source_nodes)
-                verdict = self.assistant.judge.judge(sentence.text, papers[paper_ids[n - 1]])
+                verdict = self.assistant.verify(sentence.text, paper_ids[n - 1])
                 entry = citations.setdefault(n, {"n": n, "paper_id": paper_ids[n - 1], "title": titles[n - 1],
                                                  "evidence": verdict.evidence, "support": verdict.support, "claims": []})
                 entry["claims"].append({"sentence": sentence.text, "support": verdict.support})

@@ -109,7 +109,7 @@ def judge_agreement(assistant: "Assistant", questions: list[Question]) -> dict:
     """How the offline support judge agrees with the gold evidence quotes: each gold quote
     should be judged supported by its own paper, and not by the other gold papers of the
     set (a paper that happens to say the same thing is rare)."""
-    papers = {normalize_title(p.title): p for p in assistant.catalog.papers().values()}
+    papers = {normalize_title(p.title): p for p in assistant.papers()}
     positive, negative = [], []
     gold_papers = [papers[normalize_title(t)] for q in questions for t in q.evidence if normalize_title(t) in papers]
     for q in questions:
@@ -117,10 +117,10 @@ def judge_agreement(assistant: "Assistant", questions: list[Question]) -> dict:
             own = papers.get(normalize_title(title))
             if own is None:
                 continue
-            positive.append(assistant.judge.judge(quote, own).support == "supported")
+            positive.append(assistant.verify(quote, own.paper_id).support == "supported")
             other = next((p for p in gold_papers if p.paper_id != own.paper_id and p.title not in q.evidence), None)
             if other is not None:
-                negative.append(assistant.judge.judge(quote, other).support != "supported")
+                negative.append(assistant.verify(quote, other.paper_id).support != "supported")
     return {
         "gold_quotes": len(positive),
         "supported_by_own_paper": sum(positive) / len(positive) if positive else None,
@@ -139,9 +139,8 @@ def run_eval(
 ) -> dict:
     from tqdm import tqdm
 
-    from ..answering.llms import LLMError
+    from ..answering import LLMError
 
-    assistant.ensure_index()
     runs = [(llm, mode) for llm in llms for mode in modes]
     baselines = [llm for llm in llms if llm != "extractive"] if baseline else []
     total = len(questions) * (len(runs) + len(baselines))
@@ -161,7 +160,7 @@ def run_eval(
             from .baseline import CitationBaseline
 
             try:
-                engine = CitationBaseline(assistant, assistant.llm(llm))
+                engine = CitationBaseline(assistant, llm)
             except LLMError as exc:
                 print(f"baseline for {llm} skipped: {exc}", file=sys.stderr)
                 bar.update(len(questions))
@@ -178,7 +177,7 @@ def run_eval(
         "judge_agreement": judge_agreement(assistant, questions),
         "records": records,
         "meta": {"questions": len(questions), "llms": llms, "modes": modes, "baseline": baseline,
-                 "seconds": round(time.perf_counter() - started, 1), "index": assistant.stats()},
+                 "seconds": round(time.perf_counter() - started, 1), "index": assistant.stats().to_dict()},
     }
 
 
@@ -191,3 +190,19 @@ def _record(q: Question, data: dict, llm: str, mode: str, system: str) -> dict:
     )
     record["metrics"] = question_metrics(record, list(q.gold_titles), list(q.gold_facts), q.evidence, q.related_titles)
     return record
+
+
+def evaluate(assistant: "Assistant", *, questions: Path | None = None, split: str = "all", limit: int | None = None,
+             llms: list[str] | None = None, modes: list[str] | None = None, baseline: bool = True,
+             out: Path | None = None, command: str = "paper-assistant eval", progress: bool = True) -> tuple[dict, Path]:
+    """``paper-assistant eval``: run, score and write the report (report.md, results.json, plots)."""
+    from ..layout import EVAL_QUESTIONS, EVAL_RESULTS
+    from .report import write_run
+
+    known = {normalize_title(p.title) for p in assistant.papers()}
+    chosen = stratified(load_questions(questions or EVAL_QUESTIONS, known, split=split), limit)
+    llms = llms or (["extractive", "local"] + (["openai"] if assistant.settings.llm.resolved() == "openai" else []))
+    run = run_eval(assistant, chosen, llms, modes or ["dense", "bm25", "hybrid"], baseline=baseline, progress=progress)
+    out = out or EVAL_RESULTS / time.strftime("%Y%m%d-%H%M%S")
+    write_run(run, out, command)
+    return run, out

@@ -9,11 +9,15 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
+import threading
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 
 @dataclass(frozen=True)
@@ -140,3 +144,28 @@ class BM25Index:
             for doc, score in zip(docs[0], scores[0])
             if score > 0
         ]
+
+
+class BM25Store:
+    """The BM25 index of the catalog's current version: from memory, from disk, or built once."""
+
+    def __init__(self, folder: Path, catalog: "Catalog"):
+        self.folder = folder
+        self.catalog = catalog
+        self._index: BM25Index | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> BM25Index:
+        with self._lock:
+            version = self.catalog.version
+            if self._index is not None and self._index.version == version:
+                return self._index
+            index = BM25Index.load(self.folder, version)
+            if index is None:
+                index = BM25Index.build(self.catalog.iter_embed_texts(), version)
+                index.save(self.folder)
+            self._index = index
+            return index
+
+    def idf(self, term: str) -> float:
+        return self.current().idf(term)

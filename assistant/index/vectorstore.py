@@ -1,20 +1,25 @@
 """Chunk vectors in Chroma, through llama-index's ChromaVectorStore.
 
-Embedded ``PersistentClient`` under the data directory by default; a Chroma server
-through ``HttpClient`` when ``CHROMA_HOST`` is set. Chroma never embeds anything
-itself: vectors always come from our own embedder.
+Registered stores (``VECTOR_STORES``): ``chroma``, an embedded ``PersistentClient``
+under the data directory (the default), and ``chroma-server``, a Chroma server through
+``HttpClient`` (chosen by itself when ``CHROMA_HOST`` is set). Chroma never embeds
+anything itself: vectors always come from our own embedder.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
+from ..layout import DataLayout
+from ..registry import Registry
 from .chunking import paper_of_chunk
 
 if TYPE_CHECKING:
+    from ..config import Settings
     from .chunking import Chunk
     from ..corpus import Paper
 
@@ -31,7 +36,8 @@ def collection_name(embedder_name: str) -> str:
     return f"paper-chunks-{slug}"[:60]
 
 
-def open_client(chroma_dir: Path, host: str | None = None, port: int = 8000):
+def open_client(chroma_dir: Path | None, host: str | None = None, port: int = 8000):
+    """A Chroma client: embedded under ``chroma_dir``, or of the server at host:port."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -42,22 +48,80 @@ def open_client(chroma_dir: Path, host: str | None = None, port: int = 8000):
     return chromadb.PersistentClient(path=str(chroma_dir), settings=chroma_settings)
 
 
+class VectorStore(Protocol):
+    name: str
+    location: str
+
+    def count(self) -> int: ...
+
+    def ids(self) -> set[str]: ...
+
+    def add(self, chunks: Sequence["Chunk"], vectors: Sequence[Sequence[float]], papers: dict[str, "Paper"]) -> None: ...
+
+    def delete(self, chunk_ids: Sequence[str]) -> None: ...
+
+    def query(self, vector: Sequence[float], n: int, years: tuple[int, int] | None = None) -> list[DenseHit]: ...
+
+    def reset(self) -> None: ...
+
+    def sync(self, version: int) -> None: ...
+
+    def load(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class ChunkVectorStore:
-    """The chunk vectors of one embedder in one Chroma collection."""
+    """The chunk vectors of one embedder in one Chroma collection.
 
-    def __init__(self, client, name: str):
-        from llama_index.vector_stores.chroma import ChromaVectorStore
+    Embedded Chroma keeps a collection's index in memory per process, so when another
+    process (a CLI ingest beside the web page) changed the index, :meth:`sync` reopens it.
+    """
 
-        self.client = client
+    def __init__(self, connect: Callable[[], object], name: str, *, reopens: bool = True):
+        self._connect = connect
         self.name = name
-        # no embedding_function: Chroma's default one would download a model
-        self.collection = client.get_or_create_collection(
-            name, metadata={"hnsw:space": "cosine"}, embedding_function=None
-        )
-        self.store = ChromaVectorStore(chroma_collection=self.collection)
+        self.reopens = reopens  # a server's collection is always current; an embedded one is not
+        self._seen_version: int | None = None
+        self._lock = threading.RLock()
+        self.client = None
+        self.collection = None
+        self.store = None
+
+    def load(self) -> None:
+        with self._lock:
+            if self.collection is None:
+                from llama_index.vector_stores.chroma import ChromaVectorStore
+
+                self.client = self._connect()
+                # no embedding_function: Chroma's default one would download a model
+                self.collection = self.client.get_or_create_collection(
+                    self.name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+                )
+                self.store = ChromaVectorStore(chroma_collection=self.collection)
+
+    def _ready(self):
+        if self.collection is None:
+            self.load()
+        return self.collection
+
+    def close(self) -> None:
+        with self._lock:
+            close = getattr(self.client, "close", None)
+            if close:
+                close()
+            self.client = self.collection = self.store = None
+
+    def sync(self, version: int) -> None:
+        """Note the catalog version this process works with; reopen when another process moved it on."""
+        with self._lock:
+            if self.reopens and self._seen_version is not None and version != self._seen_version and self.collection is not None:
+                self.close()
+            self._seen_version = version
 
     @property
     def location(self) -> str:
+        self._ready()
         settings = getattr(self.client, "get_settings", lambda: None)()
         host = getattr(settings, "chroma_server_host", None)
         if host:
@@ -65,13 +129,14 @@ class ChunkVectorStore:
         return f"embedded chroma {getattr(settings, 'persist_directory', '?')} / {self.name}"
 
     def count(self) -> int:
-        return self.collection.count()
+        return self._ready().count()
 
     def ids(self) -> set[str]:
         found: set[str] = set()
-        total, page = self.collection.count(), 5000
+        collection = self._ready()
+        total, page = collection.count(), 5000
         for offset in range(0, total, page):
-            found.update(self.collection.get(include=[], limit=page, offset=offset)["ids"])
+            found.update(collection.get(include=[], limit=page, offset=offset)["ids"])
         return found
 
     def add(self, chunks: Sequence["Chunk"], vectors: Sequence[Sequence[float]], papers: dict[str, "Paper"]) -> None:
@@ -92,24 +157,53 @@ class ChunkVectorStore:
                 )
             )
         if nodes:
+            self._ready()
             self.store.add(nodes)
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
         ids = list(chunk_ids)
+        collection = self._ready()
         for start in range(0, len(ids), 5000):
-            self.collection.delete(ids=ids[start : start + 5000])
+            collection.delete(ids=ids[start : start + 5000])
 
     def query(self, vector: Sequence[float], n: int, years: tuple[int, int] | None = None) -> list[DenseHit]:
         """The n nearest chunks. Chroma is asked for ids and distances only: rebuilding
         llama-index nodes from each chunk's stored JSON cost more than the search."""
         where = {"$and": [{"year": {"$gte": years[0]}}, {"year": {"$lte": years[1]}}]} if years else None
-        result = self.collection.query(
+        result = self._ready().query(
             query_embeddings=[list(map(float, vector))], n_results=n, where=where, include=["distances"]
         )
         ids, distances = result["ids"][0], result["distances"][0]
         return [DenseHit(cid, paper_of_chunk(cid), 1.0 - d) for cid, d in zip(ids, distances)]
 
     def reset(self) -> None:
-        self.client.delete_collection(self.name)
-        self.__init__(self.client, self.name)
+        with self._lock:
+            self._ready()
+            self.client.delete_collection(self.name)
+            self.collection = self.store = None
+            self.load()
+
+
+VECTOR_STORES: Registry[Callable[[str], VectorStore]] = Registry("vector store")
+
+
+def open_vector_store(settings: "Settings", embedder_name: str) -> VectorStore:
+    """The chunk store of this embedder, in the vector store that settings name (opened on first use)."""
+    return VECTOR_STORES.create(settings.storage.resolved_vector_store(), settings)(collection_name(embedder_name))
+
+
+def _embedded(settings: "Settings") -> Callable[[str], VectorStore]:
+    path = DataLayout(settings.storage.data_dir).chroma
+    return lambda name: ChunkVectorStore(lambda: open_client(path), name)
+
+
+def _server(settings: "Settings") -> Callable[[str], VectorStore]:
+    host, port = settings.storage.chroma_host, settings.storage.chroma_port
+    if not host:
+        raise ValueError("vector store 'chroma-server' needs CHROMA_HOST (and CHROMA_PORT)")
+    return lambda name: ChunkVectorStore(lambda: open_client(None, host, port), name, reopens=False)
+
+
+VECTOR_STORES.register("chroma", _embedded, help="embedded Chroma under the data directory; default")
+VECTOR_STORES.register("chroma-server", _server, help="a Chroma server at CHROMA_HOST:CHROMA_PORT")
 

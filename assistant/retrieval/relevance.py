@@ -12,25 +12,33 @@ selector (selection.py) this gate is the fallback: PAPER_ASSISTANT_SELECTOR=thre
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
+from .. import calibration
+
 if TYPE_CHECKING:
     from .query import ParsedQuestion
     from .retrieve import PaperHit
-    from ..answering.support import SentenceMatch, SupportJudge
+    from .evidence import EvidenceFinder, SentenceMatch
 
 
 @dataclass(frozen=True)
 class RelevanceThresholds:
-    # fitted on the eval's dev split by scripts/calibrate.py ("fallback_relevance_gate")
-    min_sentence_similarity: float = 0.56
-    min_chunk_similarity: float = 0.48
-    min_topic_coverage: float = 0.0
-    list_margin: float = 0.8  # keep papers scoring at least this share of the best one
-    other_margin: float = 0.85
-    other_max_papers: int = 2
+    # fitted on the eval's dev split by scripts/calibrate.py: data/models/calibration.json ("relevance_gate")
+    min_sentence_similarity: float
+    min_chunk_similarity: float
+    min_topic_coverage: float
+    list_margin: float  # keep papers scoring at least this share of the best one
+    other_margin: float
+    other_max_papers: int
+
+    @classmethod
+    def bundled(cls, path: Path | None = None) -> "RelevanceThresholds":
+        """The values of the calibration file (default: the project's data/models/calibration.json)."""
+        return cls(**calibration.section("relevance_gate", path))
 
 
 @dataclass
@@ -52,25 +60,25 @@ class Candidate:
 def assess(
     question: "ParsedQuestion",
     hits: list["PaperHit"],
-    judge: "SupportJudge",
+    finder: "EvidenceFinder",
     thresholds: RelevanceThresholds | None = None,
     idf: "Callable[[str], float] | None" = None,
 ) -> list[Candidate]:
     """Every hit with its evidence sentence and verdict, most relevant first."""
-    t = thresholds or RelevanceThresholds()
+    t = thresholds or RelevanceThresholds.bundled()
     if not hits:
         return []
-    topic_vector = np.asarray(judge.embedder.embed_query(question.topic), dtype=np.float32)
+    topic_vector = np.asarray(finder.embedder.embed_query(question.topic), dtype=np.float32)
     same = question.topic == question.text
-    question_vector = topic_vector if same else np.asarray(judge.embedder.embed_query(question.text), dtype=np.float32)
+    question_vector = topic_vector if same else np.asarray(finder.embedder.embed_query(question.text), dtype=np.float32)
     candidates = []
     for hit in hits:
-        topical = judge.rank(question.topic, hit.paper, topic_vector)
+        topical = finder.rank(question.topic, hit.paper, topic_vector)
         best_similarity = max(m.similarity for m in topical)
         # the quote shown to the user answers the question as asked (facts, names)
-        evidence = topical[0] if same else judge.rank(question.text, hit.paper, question_vector)[0]
+        evidence = topical[0] if same else finder.rank(question.text, hit.paper, question_vector)[0]
         chunk_similarity = hit.dense_similarity or 0.0
-        covered = judge.coverage(question.topic, hit.paper, idf or (lambda term: 1.0))
+        covered = finder.coverage(question.topic, hit.paper, idf or (lambda term: 1.0))
         passes = covered >= t.min_topic_coverage and (
             best_similarity >= t.min_sentence_similarity or chunk_similarity >= t.min_chunk_similarity
         )

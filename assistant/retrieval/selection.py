@@ -24,9 +24,9 @@ from .features import (
     ALL_FEATURES, BASE_FEATURES, RawSignals, asked_attribute, asks_for_number, feature_rows, has_number, missing_terms,
     similarity, specific_terms, weighted_share,
 )
-from .relevance import Candidate
+from .relevance import Candidate, RelevanceThresholds
 from ..text.sentences import split_sentences
-from ..answering.support import content_terms
+from .evidence import content_terms
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .query import ParsedQuestion
     from .rerankers import Reranker
     from .retrieve import PaperHit
-    from ..answering.support import SentenceMatch, SupportJudge
+    from .evidence import EvidenceFinder, SentenceMatch
 
 # What the cross-encoder reads, kept small for speed (whole abstracts cost ~5x more): per
 # candidate, a passage of its title and its two best sentences by embedding, and its three
@@ -55,17 +55,17 @@ def model_key(is_list: bool, reranked: bool) -> str:
 
 class LearnedSelector:
     def __init__(
-        self, judge: "SupportJudge", reranker: "Reranker | None", model: "SelectorFile",
+        self, evidence: "EvidenceFinder", reranker: "Reranker | None", model: "SelectorFile | None",
         idf: Callable[[str], float] | None = None,
     ):
-        self.judge = judge
+        self.evidence = evidence
         self.reranker = reranker
         self.model = model
         self.idf = idf or (lambda term: 1.0)
 
     def measure(self, question: "ParsedQuestion", hits: list["PaperHit"]) -> tuple[list[dict], list["SentenceMatch"]]:
         """Feature rows and the best evidence sentence of every hit (in the hits' order)."""
-        embedder = self.judge.embedder
+        embedder = self.evidence.embedder
         topic_vector = np.asarray(embedder.embed_query(question.topic), dtype=np.float32)
         same = question.topic == question.text
         text_vector = topic_vector if same else np.asarray(embedder.embed_query(question.text), dtype=np.float32)
@@ -75,8 +75,8 @@ class LearnedSelector:
         ranked_sentences, signals, passages = [], [], []
         sentence_pairs: list[tuple[int, "SentenceMatch"]] = []
         for i, hit in enumerate(hits):
-            topical = self.judge.rank(question.topic, hit.paper, topic_vector)
-            asked = topical if same else self.judge.rank(question.text, hit.paper, text_vector)
+            topical = self.evidence.rank(question.topic, hit.paper, topic_vector)
+            asked = topical if same else self.evidence.rank(question.text, hit.paper, text_vector)
             ranked_sentences.append(asked)
             sentence_pairs.extend((i, m) for m in asked[:SENTENCES_RERANKED])
             best_two = sorted(asked[:PASSAGE_SENTENCES], key=lambda m: m.sentence.start)
@@ -85,7 +85,7 @@ class LearnedSelector:
                 ce_passage=None, ce_sentence=None,
                 sentence_similarity=max(m.similarity for m in topical),
                 chunk_similarity=hit.dense_similarity or 0.0,
-                coverage=self.judge.coverage(question.topic, hit.paper, self.idf),
+                coverage=self.evidence.coverage(question.topic, hit.paper, self.idf),
                 rrf_rank=hit.rank, dense_rank=hit.dense_rank, bm25_rank=hit.bm25_rank,
                 missing_specifics=len(missing_terms(terms, f"{hit.paper.title} {hit.paper.abstract}")),
                 number_missing=False,
@@ -147,39 +147,41 @@ class LearnedSelector:
 
 
 def make_selector(
-    settings: "Settings", judge: "SupportJudge", reranker: "Callable[[], Reranker | None]",
+    settings: "Settings", evidence: "EvidenceFinder", reranker: "Callable[[], Reranker | None]",
     idf: Callable[[str], float], embedder_name: str, notify: Callable[[str], None],
 ) -> tuple[Selector, float | None]:
     """The selector that settings ask for, and the cut for naming related papers: the
     learned one when its model file is there, else the hand-set gate (with a notice)."""
     from .logistic import SelectorFile
 
-    if settings.selector == "thresholds":
-        return ThresholdSelector(judge, idf=idf), None
-    path = settings.selector_model
+    gate = RelevanceThresholds.bundled(settings.selection.calibration_file)
+    if settings.selection.selector == "thresholds":
+        return ThresholdSelector(evidence, gate, idf=idf), None
+    path = settings.selection.selector_model
     if not path.exists():
         notify(f"No selector model at {path} (run scripts/calibrate.py); using the hand-set relevance gate.")
-        return ThresholdSelector(judge, idf=idf), None
+        return ThresholdSelector(evidence, gate, idf=idf), None
     model = SelectorFile.load(path)
     fitted_with = model.meta.get("embedder")
     if fitted_with and fitted_with != embedder_name:
         notify(f"The selector was fitted with the {fitted_with} embedder, not {embedder_name}: "
                "its confidences are approximate.")
-    return LearnedSelector(judge, reranker(), model, idf), model.meta.get("related_cut")
+    return LearnedSelector(evidence, reranker(), model, idf), model.meta.get("related_cut")
 
 
 class ThresholdSelector:
     """The hand-set gate of relevance.py behind the selector interface."""
 
-    def __init__(self, judge: "SupportJudge", thresholds=None, idf: Callable[[str], float] | None = None):
-        self.judge = judge
+    def __init__(self, evidence: "EvidenceFinder", thresholds: "RelevanceThresholds | None" = None,
+                 idf: Callable[[str], float] | None = None):
+        self.evidence = evidence
         self.thresholds = thresholds
         self.idf = idf
 
     def select(self, question: "ParsedQuestion", hits: list["PaperHit"]) -> list[Candidate]:
         from .relevance import assess
 
-        return assess(question, hits, self.judge, self.thresholds, self.idf)
+        return assess(question, hits, self.evidence, self.thresholds, self.idf)
 
 
 def widen_evidence(candidate: Candidate, question_text: str) -> Candidate:

@@ -1,7 +1,7 @@
-"""Fitting the learned selector on eval questions (used by scripts/calibrate.py).
+"""Fitting the learned selector on labelled questions (run by scripts/calibrate.py).
 
 For each question: the hybrid top candidates, their features (selection.py), and whether
-each is a gold paper. Four logistic models are fitted (list and other questions, with
+each is a gold paper (collected through the library API by evaluation/calibrate.py). Four logistic models are fitted (list and other questions, with
 and without the reranker), each with the cut, and for other questions the paper limit,
 that maximise the mean per-question utility on the same questions: citation F1 for an
 answerable question (0 when refused), 1 for an unanswerable one that cites nothing.
@@ -11,21 +11,13 @@ dev split may be passed here; calibrate.py enforces it.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..corpus import normalize_title
-from ..retrieval.features import ALL_FEATURES, BASE_FEATURES, similarity
-from ..retrieval.logistic import LogisticModel, fit
-from ..retrieval.query import parse_question
-from ..retrieval.selection import LearnedSelector, model_key
-
-if TYPE_CHECKING:
-    from .evaluate import Question
-    from ..api import Assistant
+from .features import ALL_FEATURES, BASE_FEATURES, similarity
+from .logistic import LogisticModel, fit
+from .selection import model_key
 
 L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 CUT_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.025))
@@ -41,23 +33,7 @@ class QuestionRows:
     gold: list[bool]
     titles: list[str]
     related: list[bool]  # candidate is one of a near-miss question's related papers
-
-
-def collect(assistant: "Assistant", questions: list["Question"], candidates: int) -> list[QuestionRows]:
-    selector = LearnedSelector(assistant.judge, assistant.reranker, None, lambda t: assistant.bm25_index().idf(t))
-    out = []
-    for number, q in enumerate(questions, start=1):
-        if number % 20 == 0:
-            print(f"  {number}/{len(questions)} questions measured", file=sys.stderr, flush=True)
-        parsed = parse_question(q.question)
-        hits = assistant.search(q.question, k=candidates, mode="hybrid").hits
-        rows, _ = selector.measure(parsed, hits)
-        gold = {normalize_title(t) for t in q.gold_titles}
-        related = {normalize_title(t) for t in q.related_titles}
-        titles = [normalize_title(h.paper.title) for h in hits]
-        out.append(QuestionRows(q.qid, q.type, parsed.is_list, rows, [t in gold for t in titles], titles,
-                                [t in related for t in titles]))
-    return out
+    paper_ids: list[str]
 
 
 def _matrix(items: list[QuestionRows], features: list[str]) -> tuple[np.ndarray, np.ndarray]:

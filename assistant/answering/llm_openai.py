@@ -1,0 +1,102 @@
+"""The ``openai`` LLM: the openai SDK, against OpenAI or any OpenAI-compatible server
+(``OPENAI_BASE_URL`` / ``--base-url``: Ollama, vLLM, LM Studio, llama.cpp's server).
+
+Errors reach callers as LLMError with a message fit for the user: no stack trace, never
+an API key.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .llms import LLMError
+
+
+class OpenAIChat:
+    backend = "openai"
+    generative = True
+
+    def __init__(
+        self, model: str, api_key: str | None, base_url: str | None, *, timeout: float = 60.0,
+        max_retries: int = 2, context_window: int = 16384,
+    ):
+        self.model = model
+        self.base_url = base_url
+        self.context_window = context_window
+        self._api_key = api_key
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            from openai import OpenAI
+
+            # the SDK retries connection errors, timeouts, 429 and 5xx with exponential backoff
+            self._client = OpenAI(
+                api_key=self._api_key or "not-needed", base_url=self.base_url,
+                timeout=self._timeout, max_retries=self._max_retries,
+            )
+        return self._client
+
+    def load(self) -> None:
+        """Nothing to load: the client connects on the first request."""
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def stream(self, messages, *, max_tokens, temperature) -> Iterator[str]:
+        import httpx
+        import openai
+
+        started = finished = False  # the server accepted the request; a choice has a finish_reason
+        try:
+            response = self.client.chat.completions.create(
+                model=self.model, messages=messages, max_tokens=max_tokens,
+                temperature=temperature, stream=True,
+            )
+            started = True
+            for chunk in response:
+                if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
+                    yield chunk.choices[0].delta.content
+                if chunk.choices and chunk.choices[0].finish_reason:
+                    finished = True
+        except openai.APIStatusError as exc:
+            raise LLMError(f"the OpenAI-compatible server answered HTTP {exc.status_code} ({_reason(exc)})") from None
+        except openai.APITimeoutError:
+            raise LLMError(f"the OpenAI-compatible server timed out after {self._timeout:g}s") from None
+        except openai.APIConnectionError:
+            # the SDK also raises this when the connection drops while the stream is read
+            if started:
+                raise LLMError("the OpenAI-compatible stream broke off: the connection was lost") from None
+            raise LLMError(f"could not connect to the OpenAI-compatible server at {self._where()}") from None
+        except (openai.APIError, httpx.HTTPError) as exc:
+            raise LLMError(f"the OpenAI-compatible stream broke off: {type(exc).__name__}") from None
+        except (ValueError, TypeError, AttributeError):  # an event that is not JSON, or JSON but not a chunk
+            if not started:
+                raise  # a bug on this side, not the server's doing
+            raise LLMError("the OpenAI-compatible stream broke off: the server sent a malformed chunk") from None
+        if not finished:  # the SDK ends quietly when the body ends without [DONE]
+            raise LLMError("the OpenAI-compatible stream broke off: it ended before the reply was finished")
+
+    def _where(self) -> str:
+        return redact_url(self.base_url) if self.base_url else "api.openai.com"
+
+
+def redact_url(url: str) -> str:
+    """A URL fit to show: user:password@ and query strings (which may carry keys) removed."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _reason(exc) -> str:
+    reasons = {401: "unauthorised: check OPENAI_API_KEY", 403: "forbidden", 404: "model or URL not found",
+               429: "rate limited", 500: "server error", 502: "bad gateway", 503: "unavailable"}
+    return reasons.get(exc.status_code, "request failed")
