@@ -295,10 +295,5 @@ class Assistant:
         key = (name, model, base_url)
         with self._lock:
             if key not in self._llms:
-                settings = self.settings
-                if name == "local" and model:
-                    settings = settings.updated(local_model_path=model)
-                elif model or base_url:
-                    settings = settings.updated(**{k: v for k, v in {"openai_model": model, "openai_base_url": base_url}.items() if v})
-                self._llms[key] = make_llm(name, settings)
+                self._llms[key] = make_llm(name, self.settings, model=model, base_url=base_url)
             return self._llms[key]

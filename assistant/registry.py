@@ -4,11 +4,12 @@ Each extension point is one :class:`Registry`. A factory takes the :class:`~assi
 and returns a provider that is not loaded yet (providers load their models on first use,
 or on ``load()``). Adding a back-end is one ``register`` call::
 
-    from assistant.answering.llms import LLMS
+    from assistant import LLMS
     LLMS.register("echo", lambda settings: EchoLLM(), help="repeats the evidence")
 
-after which ``--llm echo``, ``PAPER_ASSISTANT_LLM=echo`` and ``ask(..., llm="echo")`` all
-work. An unknown name is an error that lists the known ones.
+after which ``Assistant(...).ask(q, llm="echo")`` works, and so do ``--llm echo`` and
+``PAPER_ASSISTANT_LLM=echo`` in a program that registers it before the CLI parses its
+arguments (docs/architecture.md). An unknown name is an error that lists the known ones.
 """
 
 from __future__ import annotations

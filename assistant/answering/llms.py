@@ -97,14 +97,20 @@ class FakeLLM:
 LLMS: Registry[ChatLLM] = Registry("LLM back-end")
 
 
-def make_llm(name: str, settings: "Settings") -> ChatLLM:
-    """The back-end called ``name`` (not loaded yet). Raises LLMError if it can't be used."""
+def make_llm(name: str, settings: "Settings", *, model: str | None = None, base_url: str | None = None) -> ChatLLM:
+    """The back-end called ``name`` (not loaded yet), with the model (a GGUF path for
+    ``local``, a model name otherwise) and server URL the caller asked for. Raises
+    LLMError if it can't be used."""
     from ..registry import UnknownProvider
 
     try:
         factory = LLMS.get(name)
     except UnknownProvider as exc:
         raise LLMError(str(exc)) from None
+    if name == "local" and model:
+        settings = settings.updated(local_model_path=model)
+    elif model or base_url:
+        settings = settings.updated(**{k: v for k, v in {"openai_model": model, "openai_base_url": base_url}.items() if v})
     return factory(settings)
 
 

@@ -22,17 +22,17 @@ def p95(values: list[float]) -> float:
 
 
 def main(argv: list[str]) -> int:
-    from ..app.resources import peak_rss_mb
-    from ..config import load_settings
-    from ..layout import PROJECT_ROOT
-    from ..evaluation.evaluate import load_questions, stratified
     from ..api import Assistant
+    from ..app import peak_rss_mb
+    from ..config import load_settings
+    from ..evaluation import load_questions, stratified
+    from ..layout import EVAL_QUESTIONS
 
     data_dir, backend, n = Path(argv[0]), argv[1], int(argv[2])
     assistant = Assistant(load_settings(data_dir=data_dir), notify=lambda m: None)
     # all four question types in turn: list questions open with the pipeline's own line,
     # the others with the model's first word
-    questions = [q.question for q in stratified(load_questions(PROJECT_ROOT / "eval" / "questions.jsonl"), n + 1)]
+    questions = [q.question for q in stratified(load_questions(EVAL_QUESTIONS), n + 1)]
     assistant.ask(questions[0], llm=backend)  # loads the models
     first, total = [], []
     for question in questions[1:]:

@@ -4,7 +4,7 @@
                                 [--calibration data/models/calibration.json] [--json]
 
 Fits, on the dev questions (evaluation/evaluate.py:split_of), the learned selector
-(evaluation/selector_fit.py: logistic models, cuts, the related-paper cut) and writes it
+(retrieval/selector_fit.py: logistic models, cuts, the related-paper cut) and writes it
 to data/models/selector.json with the dev figures it was fitted for; and the fallback
 relevance gate's and the support judge's thresholds, written to
 data/models/calibration.json. Everything goes through the library API (``explain``,
@@ -139,7 +139,7 @@ def calibrate_support(pairs):
                         "true_negative_rate": round(tnr, 3), "pairs": len(pairs), "supported_pairs": int(labels.sum())}
 
 
-def main(argv: list[str] | None = None) -> int:
+def run_calibration(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/calibrate.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=Path, default=EVAL_QUESTIONS)
     parser.add_argument("--split", default="dev", help="only dev: calibration never reads the test split")
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.split != "dev":
         parser.error(f"--split {args.split}: calibration fits on dev only; the test split is for reporting")
-    from .. import calibration
+    from ..calibration import write as write_calibration
     from ..retrieval import SelectorFile, fit_selector, preferred, related_cut
     from .evaluate import load_questions, split_of
 
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     rows, pairs = collect_gate(assistant, dicts, items)
     relevance, relevance_metrics = calibrate_relevance(rows)
     support, support_metrics = calibrate_support(pairs)
-    calibration.write(args.calibration, {"relevance_gate": relevance, "support": support},
+    write_calibration(args.calibration, {"relevance_gate": relevance, "support": support},
                       {k: meta[k] for k in ("fitted_on", "command", "embedder")})
     report = {"selector": selector_report, "use": use, "related_cut": cut, "related": related_report,
               "wrote": [str(args.out), str(args.calibration)],
@@ -191,4 +191,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_calibration())

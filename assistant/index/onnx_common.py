@@ -7,10 +7,61 @@ when a model loads.
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
+
+
+class OnnxModel:
+    """An onnxruntime session and its tokenizer, opened once on first use (``_open`` says
+    how), shared safely between threads, and freed by ``close``."""
+
+    def __init__(self, threads: int | None = None):
+        self.threads = threads or max(1, min(4, os.cpu_count() or 1))
+        self._session = None
+        self._tokenizer = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> tuple[object, object]:
+        raise NotImplementedError
+
+    def _load(self):
+        with self._lock:
+            if self._session is None:
+                self._session, self._tokenizer = self._open()
+        return self._session, self._tokenizer
+
+    def load(self) -> None:
+        self._load()
+
+    def close(self) -> None:
+        with self._lock:
+            self._session = None
+            self._tokenizer = None
+
+
+class OnnxEmbedder(OnnxModel):
+    """An ONNX sentence embedder: batches of texts through the graph, pooled by ``_pool``
+    (the graph's last hidden state and the batch's inputs -> one vector per text), L2-normalised."""
+
+    dim: int
+    batch_size: int
+
+    def _pool(self, hidden: np.ndarray, feeds: dict[str, np.ndarray]) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        session, tokenizer = self._load()
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for batch, feeds in batches(tokenizer, texts, self.batch_size):
+            pooled = self._pool(session.run(None, feeds)[0], feeds)
+            vectors[batch] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return vectors.tolist()
 
 
 def open_session(model: Path, threads: int):

@@ -14,9 +14,11 @@ import os
 import shutil
 import threading
 from pathlib import Path
-from typing import Sequence
+
 
 import numpy as np
+
+from .onnx_common import OnnxEmbedder
 
 MAX_TOKENS = 256  # what sentence-transformers' all-MiniLM-L6-v2 reads
 INT8_FILE = "model.int8-per-channel.onnx"
@@ -93,37 +95,22 @@ def export_onnx(target_dir: Path, quantize: bool) -> Path:
     return wanted
 
 
-class OnnxMiniLMEmbedder:
+class OnnxMiniLMEmbedder(OnnxEmbedder):
     dim = 384
 
     def __init__(self, cache_dir: Path, quantize: bool = False, batch_size: int = 32, threads: int | None = None):
+        super().__init__(threads)
         self.cache_dir = Path(cache_dir)
         self.quantize = quantize
         self.batch_size = batch_size
-        self.threads = threads or max(1, min(4, os.cpu_count() or 1))
         # fp32 vectors equal sentence-transformers': the same index serves both
         self.name = "all-MiniLM-L6-v2-int8pc" if quantize else "all-MiniLM-L6-v2"
-        self._session = None
-        self._tokenizer = None
-        self._lock = threading.Lock()
 
-    def _load(self):
-        with self._lock:
-            if self._session is None:
-                from .onnx_common import load_tokenizer, open_session
+    def _open(self):
+        from .onnx_common import load_tokenizer, open_session
 
-                path = export_onnx(self.cache_dir, self.quantize)
-                self._session = open_session(path, self.threads)
-                self._tokenizer = load_tokenizer(self.cache_dir / "tokenizer.json", MAX_TOKENS)
-        return self._session, self._tokenizer
-
-    def load(self) -> None:
-        self._load()
-
-    def close(self) -> None:
-        with self._lock:
-            self._session = None
-            self._tokenizer = None
+        path = export_onnx(self.cache_dir, self.quantize)
+        return open_session(path, self.threads), load_tokenizer(self.cache_dir / "tokenizer.json", MAX_TOKENS)
 
     max_tokens = MAX_TOKENS
 
@@ -135,20 +122,9 @@ class OnnxMiniLMEmbedder:
         finally:
             tokenizer.enable_truncation(MAX_TOKENS)
 
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        if not texts:
-            return []
-        from .onnx_common import batches
-
-        session, tokenizer = self._load()
-        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for batch, feeds in batches(tokenizer, texts, self.batch_size):
-            hidden = session.run(None, feeds)[0]
-            mask = feeds["attention_mask"]
-            pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-            pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-            vectors[batch] = pooled
-        return vectors.tolist()
+    def _pool(self, hidden: np.ndarray, feeds: dict[str, np.ndarray]) -> np.ndarray:
+        mask = feeds["attention_mask"]  # mean over the real tokens
+        return (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]

@@ -13,14 +13,12 @@ onnxruntime and tokenizers are imported on first use.
 
 from __future__ import annotations
 
-import os
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
 import numpy as np
 
-from ..index.onnx_common import model_wheel_dir
+from ..index.onnx_common import OnnxModel, model_wheel_dir
 from ..registry import Registry
 
 if TYPE_CHECKING:
@@ -39,41 +37,25 @@ class Reranker(Protocol):
     def close(self) -> None: ...
 
 
-class OnnxCrossEncoder:
+class OnnxCrossEncoder(OnnxModel):
     """A BERT cross-encoder with one logit per (query, passage) pair, on onnxruntime."""
 
     def __init__(self, model_dir: Path | Callable[[], Path], name: str, batch_size: int = 16,
                  threads: int | None = None):
+        super().__init__(threads)
         self._model_dir = model_dir  # a path, or a function giving it (resolved on load)
         self.name = name
         self.batch_size = batch_size
-        self.threads = threads or max(1, min(4, os.cpu_count() or 1))
-        self._session = None
-        self._tokenizer = None
         self._needs_types = True
-        self._lock = threading.Lock()
 
-    def _load(self):
-        with self._lock:
-            if self._session is None:
-                from ..index.onnx_common import load_tokenizer, open_session
+    def _open(self):
+        from ..index.onnx_common import load_tokenizer, open_session
 
-                folder = self._model_dir() if callable(self._model_dir) else Path(self._model_dir)
-                session = open_session(folder / "model.onnx", self.threads)
-                # truncation longest_first, like transformers' truncation=True; padding per batch
-                tokenizer = load_tokenizer(folder / "tokenizer.json", MAX_TOKENS)
-                self._needs_types = any(i.name == "token_type_ids" for i in session.get_inputs())
-                self._tokenizer = tokenizer
-                self._session = session
-        return self._session, self._tokenizer
-
-    def load(self) -> None:
-        self._load()
-
-    def close(self) -> None:
-        with self._lock:
-            self._session = None
-            self._tokenizer = None
+        folder = self._model_dir() if callable(self._model_dir) else Path(self._model_dir)
+        session = open_session(folder / "model.onnx", self.threads)
+        self._needs_types = any(i.name == "token_type_ids" for i in session.get_inputs())
+        # truncation longest_first, like transformers' truncation=True; padding per batch
+        return session, load_tokenizer(folder / "tokenizer.json", MAX_TOKENS)
 
     def score(self, query: str, passages: Sequence[str]) -> list[float]:
         if not passages:

@@ -1,0 +1,173 @@
+"""The layout holds, checked by reading the code (import inspection), not by convention:
+
+- the runtime path (the library, the CLI's ask/search/ingest, the page) imports nothing
+  from evaluation/ or bench/;
+- consumers (app/, evaluation/, bench/, scripts/, app.py) use only public names: the
+  ``assistant`` facade, the top-level modules, and what a stage package lists in its
+  ``__all__``, never another package's submodules;
+- tests use an Assistant through its public methods only (unit tests may import the
+  module they test);
+- the Assistant's public API is the documented one, and every module stays small.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "assistant"
+STAGES = {"text", "corpus", "index", "retrieval", "answering"}
+CONSUMERS = {"app", "evaluation", "bench"}
+TOP_LEVEL = {"api", "api_types", "config", "layout", "calibration", "registry", "lazy"}
+PUBLIC_API = {"ingest", "ingest_upload", "search", "ask", "ask_stream", "condense", "verify", "explain", "papers",
+              "backends", "stats", "warm_up", "close", "settings", "notify"}
+MEASUREMENT_COMMANDS = {"cmd_eval", "cmd_bench"}  # the CLI commands that run the eval and the bench
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path):
+    """(absolute module, imported names, enclosing function) for every import in a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = []
+
+    def visit(node, function):
+        for child in ast.iter_child_nodes(node):
+            inner = child.name if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else function
+            if isinstance(child, ast.Import):
+                found.extend((alias.name, [], function) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                if child.level:
+                    base = package.split(".")[: len(package.split(".")) - child.level + 1]
+                    module = ".".join(base + ([child.module] if child.module else []))
+                else:
+                    module = child.module or ""
+                found.append((module, [alias.name for alias in child.names], function))
+            visit(child, inner)
+
+    visit(tree, None)
+    return found
+
+
+def project_files(*folders: str) -> list[Path]:
+    return sorted(p for folder in folders for p in (ROOT / folder).rglob("*.py"))
+
+
+def public_names(package: str) -> set[str]:
+    return set(importlib.import_module(package).__all__)
+
+
+def test_the_runtime_path_never_imports_evaluation_or_bench():
+    runtime = [p for p in PACKAGE.rglob("*.py") if p.relative_to(PACKAGE).parts[0] not in {"evaluation", "bench"}]
+    wrong = []
+    for path in runtime:
+        for module, _, function in imports(path):
+            measurement = module.startswith(("assistant.evaluation", "assistant.bench"))
+            allowed = path.name == "cli.py" and function in MEASUREMENT_COMMANDS
+            if measurement and not allowed:
+                wrong.append(f"{path.relative_to(ROOT)} imports {module} (in {function or 'the module'})")
+    assert not wrong, wrong
+    # and at run time: the CLI, the page and the whole library load without them
+    code = ("import sys, assistant.app.cli, assistant.app.web, assistant.api, assistant;"
+            "[getattr(assistant, n) for n in assistant.__all__];"
+            "print(sorted(m for m in sys.modules if m.startswith(('assistant.evaluation', 'assistant.bench'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.strip() == "[]"
+
+
+def allowed_for(consumer_package: str | None, module: str, names: list[str]) -> str | None:
+    """None when a consumer may import this, else why not."""
+    if not module.startswith("assistant"):
+        return None
+    parts = module.split(".")
+    if module == "assistant":
+        unknown = set(names) - public_names("assistant")
+        return f"names {sorted(unknown)} are not in the facade's __all__" if unknown else None
+    if len(parts) == 2 and parts[1] in TOP_LEVEL:
+        return None
+    if consumer_package and parts[1] == consumer_package:
+        return None  # its own package
+    if len(parts) == 2 and (parts[1] in STAGES or parts[1] in CONSUMERS):
+        unknown = set(names) - public_names(module)
+        return f"names {sorted(unknown)} are not in {module}.__all__" if unknown else None
+    return f"{module} is a submodule: use the package's public names"
+
+
+def test_consumers_use_only_public_names():
+    consumers = [(p, p.relative_to(PACKAGE).parts[0]) for p in PACKAGE.rglob("*.py")
+                 if p.relative_to(PACKAGE).parts[0] in CONSUMERS]
+    consumers += [(p, None) for p in project_files("scripts")] + [(ROOT / "app.py", None)]
+    wrong = []
+    for path, own in consumers:
+        for module, names, _ in imports(path):
+            why = allowed_for(own, module, names)
+            if why:
+                wrong.append(f"{path.relative_to(ROOT)}: {why}")
+    assert not wrong, wrong
+
+
+ASSISTANT_MAKERS = {"Assistant", "make_assistant", "open_assistant"}
+ASSISTANT_FIXTURES = {"assistant", "small_assistant", "real_assistant"}
+
+
+def reach_ins(path: Path) -> list[str]:
+    """Attributes of an Assistant (a fixture, or a variable assigned from one of the makers)
+    that are not its public API."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for function in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+        names = ASSISTANT_FIXTURES & {a.arg for a in function.args.args}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                func = node.value.func
+                called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+                if called in ASSISTANT_MAKERS:
+                    names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        found += [f"{path.name}:{node.lineno} {node.value.id}.{node.attr}" for node in ast.walk(function)
+                  if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in names
+                  and node.attr not in PUBLIC_API | {"messages"}]  # messages: a test's own note on the object
+    return sorted(set(found))
+
+
+def test_tests_use_an_assistant_through_its_public_methods_only():
+    wrong = [r for path in project_files("tests") for r in reach_ins(path)]
+    assert not wrong, wrong
+
+
+def test_the_assistant_offers_the_documented_api():
+    from assistant.api import Assistant
+
+    offered = {n for n in vars(Assistant) if not n.startswith("_")}
+    assert offered == PUBLIC_API - {"settings", "notify"}
+
+
+def test_every_module_is_300_lines_or_fewer():
+    long = {str(p.relative_to(ROOT)): n for p in PACKAGE.rglob("*.py") if (n := len(p.read_text().splitlines())) > 300}
+    assert not long, long
+
+
+def test_the_checks_catch_what_they_look_for(tmp_path):
+    """The inspection is not vacuous: a submodule import, an unexported name, a measurement
+    import on the runtime path and a reach-in into an Assistant are all caught."""
+    assert allowed_for("app", "assistant.index.catalog", ["Catalog"])
+    assert allowed_for("app", "assistant.index", ["Catalog"]) is None
+    assert allowed_for(None, "assistant", ["NotExported"])
+    probe = PACKAGE / "retrieval" / "probe_for_test.py"  # inside the package, so relative imports resolve
+    probe.write_text("def f():\n    from ..evaluation.metrics import mean\n")
+    try:
+        assert ("assistant.evaluation.metrics", ["mean"], "f") in imports(probe)
+    finally:
+        probe.unlink()
+    reaching = tmp_path / "test_probe.py"
+    reaching.write_text("def test_x(small_assistant, make_assistant):\n    other = make_assistant()\n"
+                        "    small_assistant._catalog.counts()\n    other.answerer\n    other.ask('q')\n")
+    assert sorted(reach_ins(reaching)) == ["test_probe.py:3 small_assistant._catalog", "test_probe.py:4 other.answerer"]
