@@ -8,16 +8,16 @@ import pytest
 from assistant.layout import BUNDLED_CORPUS
 from assistant.corpus import load_corpus
 from assistant.answering.support import SUPPORTED, UNSUPPORTED, SupportJudge
+from assistant.retrieval.evidence import EvidenceFinder
 
 pytestmark = pytest.mark.integration
-
 
 
 @pytest.fixture(scope="module")
 def judge_and_paper(minilm):
     papers = {p.title: p for p in load_corpus([BUNDLED_CORPUS]).papers}
     paper = next(p for t, p in papers.items() if "UHDRR4K" in p.abstract)
-    return SupportJudge(minilm), paper
+    return SupportJudge(EvidenceFinder(minilm)), paper
 
 
 def test_faithful_restatement_is_supported(judge_and_paper):
@@ -39,7 +39,7 @@ def test_faithful_restatement_is_supported(judge_and_paper):
 ])
 def test_changed_or_regrouped_numbers_are_unsupported(judge_and_paper, claim, why):
     judge, paper = judge_and_paper
-    similarity = judge.rank(claim, paper)[0].similarity
+    similarity = judge.evidence.rank(claim, paper)[0].similarity
     verdict = judge.judge(claim, paper)
     assert similarity > 0.8  # it reads like the source: only the numbers give it away
     assert verdict.support == UNSUPPORTED, verdict
