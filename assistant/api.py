@@ -11,32 +11,20 @@ on first use from the registries (embedders, vector stores, rerankers, LLMs):
 from __future__ import annotations
 
 import sys
-import threading
 import time
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .api_types import CandidateFeatures, IndexStats, SearchResult, check_years
 from .config import Settings
-from .layout import DataLayout
 from .text.clean import clean_question
 
 if TYPE_CHECKING:
-    from .answering.answerer import Answerer
-    from .answering.llms import ChatLLM
-    from .answering.prompts import Prompts
     from .answering.results import AnswerEvent, AnswerResult
-    from .answering.support import SupportJudge, Verdict
+    from .answering.support import Verdict
     from .corpus import Paper
-    from .index.bm25 import BM25Store
-    from .index.catalog import Catalog
     from .index.embedders import Embedder
     from .index.ingest import IngestReport
-    from .index.vectorstore import VectorStore
-    from .retrieval.evidence import EvidenceFinder
-    from .retrieval.rerankers import Reranker
-    from .retrieval.retrieve import Retriever
 
 __all__ = ["Assistant", "CandidateFeatures", "IndexStats", "SearchResult"]
 
@@ -50,27 +38,26 @@ class Assistant:
 
     def __init__(self, settings: Settings, *, embedder: "Embedder | None" = None,
                  notify: Callable[[str], None] = _stderr):
+        from .wiring import Parts
+
         self.settings = settings
         self.notify = notify
-        self._layout = DataLayout(settings.storage.data_dir)
-        self._given_embedder = embedder
-        self._lock = threading.RLock()
-        self._llms: dict[tuple, "ChatLLM"] = {}
+        self._parts = Parts(settings, embedder, notify)
 
     # -- ingest ----------------------------------------------------------------
     def ingest(self, paths: list[Path] | None = None, *, rebuild: bool = False, progress: bool = True) -> "IngestReport":
         """Add corpus files (default: the bundled corpus) to the index, or re-read the registered ones."""
         from .index.ingest import ingest_lock, run_ingest
 
-        self._vectors.sync(self._catalog.version)
-        with ingest_lock(self._layout.ingest_lock, self.notify):
+        self._parts.vectors.sync(self._parts.catalog.version)
+        with ingest_lock(self._parts.layout.ingest_lock, self.notify):
             report = run_ingest(
-                catalog=self._catalog, vectors=self._vectors, embedder=self._embedder,
+                catalog=self._parts.catalog, vectors=self._parts.vectors, embedder=self._parts.embedder,
                 chunk_tokens=self.settings.index.chunk_tokens, chunk_overlap=self.settings.index.chunk_overlap,
                 paths=paths, rebuild=rebuild, batch_size=max(self.settings.index.embed_batch_size, 64), progress=progress,
             )
-            self._vectors.sync(self._catalog.version)  # our own change: nothing to reopen
-            self._bm25.current()  # rebuild and save now, not on the next query
+            self._parts.vectors.sync(self._parts.catalog.version)  # our own change: nothing to reopen
+            self._parts.bm25.current()  # rebuild and save now, not on the next query
             return report
 
     def ingest_upload(self, path: Path, name: str) -> "IngestReport":
@@ -80,7 +67,7 @@ class Assistant:
 
         from .index.ingest import IngestError
 
-        target = self._layout.upload_target(name)
+        target = self._parts.layout.upload_target(name)
         shutil.copyfile(path, target)
         try:
             return self.ingest([target], progress=False)
@@ -90,15 +77,15 @@ class Assistant:
 
     def _ensure_index(self) -> "IngestReport | None":
         """Ingest the bundled corpus if the index is empty (the first search does this)."""
-        papers, _ = self._catalog.counts()
-        if papers or self._catalog.sources():
+        papers, _ = self._parts.catalog.counts()
+        if papers or self._parts.catalog.sources():
             return None
         self.notify("The index is empty: ingesting the bundled corpus first (once)…")
         return self.ingest(progress=sys.stderr.isatty())
 
     def _ready(self) -> "IngestReport | None":
         report = self._ensure_index()
-        self._vectors.sync(self._catalog.version)
+        self._parts.vectors.sync(self._parts.catalog.version)
         return report
 
     # -- search ----------------------------------------------------------------
@@ -114,7 +101,7 @@ class Assistant:
         auto = self._ready()
         mode = mode or self.settings.retrieval.mode
         started = time.perf_counter()
-        hits = self._retriever.search(parse_question(query).topic, k=k or self.settings.retrieval.top_k, mode=mode, years=years)
+        hits = self._parts.retriever.search(parse_question(query).topic, k=k or self.settings.retrieval.top_k, mode=mode, years=years)
         return SearchResult(query, mode, hits, time.perf_counter() - started, auto)
 
     # -- answers -----------------------------------------------------------------
@@ -131,11 +118,11 @@ class Assistant:
         self._ready()
         notices: list[str] = []
         try:
-            backend = self._llm(llm, model=model, base_url=base_url)
+            backend = self._parts.llm(llm, model=model, base_url=base_url)
         except LLMError as exc:
             backend = ExtractiveLLM()
             notices.append(f"The {llm or self.settings.llm.resolved()} LLM is unavailable ({exc}); this is the extractive answer.")
-        return self._answerer.stream(question, backend, k=k, mode=mode, years=years, notices=notices)
+        return self._parts.answerer.stream(question, backend, k=k, mode=mode, years=years, notices=notices)
 
     def ask(self, question: str, **options) -> "AnswerResult":
         """The whole answer at once (``ask_stream``'s options)."""
@@ -152,18 +139,18 @@ class Assistant:
         from .answering.llms import LLMError
 
         try:
-            backend = self._llm(llm)
+            backend = self._parts.llm(llm)
         except LLMError:
             backend = None
         history = [(clean_question(q), a) for q, a in history]
-        return condense(history, clean_question(question), backend, self._prompts)
+        return condense(history, clean_question(question), backend, self._parts.prompts)
 
     def verify(self, claim: str, paper_id: str) -> "Verdict":
         """Does the paper's abstract back the claim? The support judge's verdict and evidence quote."""
-        paper = self._catalog.papers([paper_id]).get(paper_id)
+        paper = self._parts.catalog.papers([paper_id]).get(paper_id)
         if paper is None:
             raise ValueError(f"paper_id: {paper_id!r} is not in the index")
-        return self._judge.judge(claim, paper)
+        return self._parts.judge.judge(claim, paper)
 
     def explain(self, question: str, *, k: int | None = None) -> list[CandidateFeatures]:
         """The question's candidate papers (hybrid top ``k``) with the features the selector
@@ -172,7 +159,7 @@ class Assistant:
         from .retrieval.selection import LearnedSelector
 
         hits = self.search(question, k=k or self.settings.selection.candidate_papers, mode="hybrid").hits
-        rows, evidence = LearnedSelector(self._evidence, self._reranker, None, self._bm25.idf).measure(
+        rows, evidence = LearnedSelector(self._parts.evidence, self._parts.reranker, None, self._parts.bm25.idf).measure(
             parse_question(clean_question(question)), hits)
         return [CandidateFeatures(h.paper.paper_id, h.paper.title, h.rank, row, e.sentence.text)
                 for h, row, e in zip(hits, rows, evidence)]
@@ -181,7 +168,7 @@ class Assistant:
     def papers(self) -> list["Paper"]:
         """Every paper in the index."""
         self._ready()
-        return list(self._catalog.papers().values())
+        return list(self._parts.catalog.papers().values())
 
     def backends(self) -> dict[str, tuple[bool, str]]:
         """Each answer back-end offered to users: usable now, and why (not)."""
@@ -190,110 +177,24 @@ class Assistant:
         return availability(self.settings)
 
     def stats(self) -> IndexStats:
-        papers, chunks = self._catalog.counts()
-        return IndexStats(papers=papers, chunks=chunks, vectors=self._vectors.count(),
-                          data_dir=str(self._layout.root), sources=self._catalog.sources(),
-                          embedder=self._embedder.name, reranker=getattr(self._reranker, "name", "none"),
-                          vector_store=self._vectors.location,
-                          catalog_version=self._catalog.version)
+        papers, chunks = self._parts.catalog.counts()
+        return IndexStats(papers=papers, chunks=chunks, vectors=self._parts.vectors.count(),
+                          data_dir=str(self._parts.layout.root), sources=self._parts.catalog.sources(),
+                          embedder=self._parts.embedder.name, reranker=getattr(self._parts.reranker, "name", "none"),
+                          vector_store=self._parts.vectors.location,
+                          catalog_version=self._parts.catalog.version)
 
     def warm_up(self, llm: str | None = None) -> None:
         """Build the index if needed and load the models, so the first question is fast."""
         from .answering.llms import LLMError
 
         self._ready()
-        self._embedder.embed_query("warm up")
-        self._bm25.current()
+        self._parts.embedder.embed_query("warm up")
+        self._parts.bm25.current()
         try:
-            self._llm(llm).load()
+            self._parts.llm(llm).load()
         except LLMError:
             return
 
     def close(self) -> None:
-        with self._lock:
-            for backend in self._llms.values():
-                backend.close()
-            self._llms.clear()
-        for name in ("_vectors", "_catalog"):
-            if name in self.__dict__:
-                self.__dict__[name].close()
-
-    # -- wiring (each part built on first use) ------------------------------------
-    @cached_property
-    def _embedder(self) -> "Embedder":
-        from .index.embedders import make_embedder
-
-        return self._given_embedder or make_embedder(self.settings)
-
-    @cached_property
-    def _catalog(self) -> "Catalog":
-        from .index.catalog import Catalog
-
-        return Catalog(self._layout.catalog)
-
-    @cached_property
-    def _vectors(self) -> "VectorStore":
-        from .index.vectorstore import open_vector_store
-
-        return open_vector_store(self.settings, self._embedder.name)
-
-    @cached_property
-    def _bm25(self) -> "BM25Store":
-        from .index.bm25 import BM25Store
-
-        return BM25Store(self._layout.bm25(self._vectors.name), self._catalog)
-
-    @cached_property
-    def _retriever(self) -> "Retriever":
-        from .retrieval.retrieve import Retriever
-
-        r = self.settings.retrieval
-        return Retriever(self._embedder, self._vectors, self._bm25.current, self._catalog,
-                         rrf_k=r.rrf_k, candidate_chunks=r.candidate_chunks)
-
-    @cached_property
-    def _evidence(self) -> "EvidenceFinder":
-        from .retrieval.evidence import EvidenceFinder
-
-        return EvidenceFinder(self._embedder, store=self._catalog)
-
-    @cached_property
-    def _judge(self) -> "SupportJudge":
-        from .answering.support import SupportJudge, SupportThresholds
-
-        return SupportJudge(self._evidence, SupportThresholds.bundled(self.settings.selection.calibration_file))
-
-    @cached_property
-    def _prompts(self) -> "Prompts":
-        from .answering.prompts import Prompts
-
-        return Prompts(self.settings.answer.prompts_dir)
-
-    @cached_property
-    def _reranker(self) -> "Reranker | None":
-        from .retrieval.rerankers import make_reranker
-
-        return make_reranker(self.settings.retrieval.reranker, self.settings)
-
-    @cached_property
-    def _answerer(self) -> "Answerer":
-        from .answering.answerer import Answerer
-        from .retrieval.selection import make_selector
-
-        def search(topic: str, *, k: int, mode: str | None, years: tuple[int, int] | None):
-            return self._retriever.search(topic, k=k, mode=mode or self.settings.retrieval.mode, years=years)
-
-        selector, related_cut = make_selector(self.settings, self._evidence, lambda: self._reranker, self._bm25.idf,
-                                              self._embedder.name, self.notify)
-        return Answerer(search, self._judge, self._prompts, self.settings, selector, related_cut)
-
-    def _llm(self, name: str | None = None, *, model: str | None = None, base_url: str | None = None) -> "ChatLLM":
-        """The LLM back-end by name, built once and reused (raises LLMError if unavailable)."""
-        from .answering.llms import make_llm
-
-        name = name or self.settings.llm.resolved()
-        key = (name, model, base_url)
-        with self._lock:
-            if key not in self._llms:
-                self._llms[key] = make_llm(name, self.settings, model=model, base_url=base_url)
-            return self._llms[key]
+        self._parts.close()
