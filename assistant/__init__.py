@@ -24,6 +24,10 @@ _EXPORTS = {
     "Paper": ".corpus", "CorpusIssue": ".corpus", "load_corpus": ".corpus", "normalize_title": ".corpus",
     "Registry": ".registry", "UnknownProvider": ".registry",
     "clean_question": ".text.clean",
+    "SimilarPaper": ".retrieval", "PaperNotFound": ".retrieval", "Scope": ".retrieval", "read_date_filter": ".retrieval",
+    "Watch": ".watching", "WatchReport": ".watching",
+    "EXPORT_FORMATS": ".answering", "export_answer": ".answering", "export_papers": ".answering",
+    "comparison_table": ".answering", "table_markdown": ".answering", "table_csv": ".answering",
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from .corpus import Paper
     from .index.embedders import Embedder
     from .index.ingest import IngestReport
+    from .retrieval.similar import SimilarPaper
+    from .watching import Watch, WatchReport
 
 __all__ = ["Assistant", "CandidateFeatures", "IndexStats", "SearchResult"]
 
@@ -45,8 +47,12 @@ class Assistant:
         self._parts = Parts(settings, embedder, notify)
 
     # -- ingest ----------------------------------------------------------------
-    def ingest(self, paths: list[Path] | None = None, *, rebuild: bool = False, progress: bool = True) -> "IngestReport":
-        """Add corpus files (default: the bundled corpus) to the index, or re-read the registered ones."""
+    def ingest(self, paths: list[Path] | None = None, *, rebuild: bool = False, progress: bool = True,
+               remove: Path | None = None) -> "IngestReport":
+        """Add corpus files (default: the bundled corpus) to the index, or re-read the registered
+        ones, or drop the registered source ``remove`` (its papers that no other source holds).
+        When papers were added or changed, every saved question is answered again (``watched``)."""
+        from . import watching
         from .index.ingest import ingest_lock, run_ingest
 
         self._parts.vectors.sync(self._parts.catalog.version)
@@ -55,10 +61,17 @@ class Assistant:
                 catalog=self._parts.catalog, vectors=self._parts.vectors, embedder=self._parts.embedder,
                 chunk_tokens=self.settings.index.chunk_tokens, chunk_overlap=self.settings.index.chunk_overlap,
                 paths=paths, rebuild=rebuild, batch_size=max(self.settings.index.embed_batch_size, 64), progress=progress,
+                remove=remove,
             )
             self._parts.vectors.sync(self._parts.catalog.version)  # our own change: nothing to reopen
             self._parts.bm25.current()  # rebuild and save now, not on the next query
-            return report
+        if report.new_papers or report.changed_papers:
+            report.watched = watching.run(self, self._parts.catalog)
+        return report
+
+    def remove(self, path: Path) -> "IngestReport":
+        """Drop a registered corpus source and its papers (a paper another source holds stays)."""
+        return self.ingest(remove=Path(path), progress=False)
 
     def ingest_upload(self, path: Path, name: str) -> "IngestReport":
         """Keep a copy of an uploaded file in the data directory and ingest it; when nothing
@@ -90,9 +103,12 @@ class Assistant:
 
     # -- search ----------------------------------------------------------------
     def search(self, query: str, *, k: int | None = None, mode: str | None = None,
-               years: tuple[int, int] | None = None) -> SearchResult:
-        """Papers ranked for a query (hybrid dense + BM25 by default)."""
+               years: tuple[int, int] | None = None, only: str | None = None, read_dates: bool = True) -> SearchResult:
+        """Papers ranked for a query (hybrid dense + BM25 by default). A date phrase of the
+        query ("since 2023") is a year filter unless ``years`` is given or ``read_dates`` is
+        False; ``only`` is a subset: a year range, registered corpus files, or paper ids."""
         from .retrieval.query import parse_question
+        from .retrieval.scope import scope_for
 
         query = clean_question(query)
         if not query:
@@ -101,15 +117,19 @@ class Assistant:
         auto = self._ready()
         mode = mode or self.settings.retrieval.mode
         started = time.perf_counter()
-        hits = self._parts.retriever.search(parse_question(query).topic, k=k or self.settings.retrieval.top_k, mode=mode, years=years)
-        return SearchResult(query, mode, hits, time.perf_counter() - started, auto)
+        searched, scope = scope_for(query, self._parts.catalog, years, only, read_dates)
+        hits = self._parts.retriever.search(parse_question(searched).topic, k=k or self.settings.retrieval.top_k,
+                                            mode=mode, years=scope.years, papers=scope.papers)
+        return SearchResult(query, mode, hits, time.perf_counter() - started, auto, scope)
 
     # -- answers -----------------------------------------------------------------
     def ask_stream(self, question: str, *, llm: str | None = None, model: str | None = None, base_url: str | None = None,
                    k: int | None = None, mode: str | None = None, years: tuple[int, int] | None = None,
-                   ) -> Iterator["AnswerEvent"]:
-        """Stream an answer: token and notice events, then a done event with the result."""
+                   only: str | None = None, read_dates: bool = True) -> Iterator["AnswerEvent"]:
+        """Stream an answer: token and notice events, then a done event with the result
+        (``years``, ``only`` and ``read_dates``, whether a date phrase is a filter, as for :meth:`search`)."""
         from .answering.llms import ExtractiveLLM, LLMError
+        from .retrieval.scope import scope_for
 
         question = clean_question(question)
         if not question:
@@ -122,7 +142,8 @@ class Assistant:
         except LLMError as exc:
             backend = ExtractiveLLM()
             notices.append(f"The {llm or self.settings.llm.resolved()} LLM is unavailable ({exc}); this is the extractive answer.")
-        return self._parts.answerer.stream(question, backend, k=k, mode=mode, years=years, notices=notices)
+        question, scope = scope_for(question, self._parts.catalog, years, only, read_dates)
+        return self._parts.answerer.stream(question, backend, k=k, mode=mode, scope=scope, notices=notices)
 
     def ask(self, question: str, **options) -> "AnswerResult":
         """The whole answer at once (``ask_stream``'s options)."""
@@ -163,6 +184,40 @@ class Assistant:
             parse_question(clean_question(question)), hits)
         return [CandidateFeatures(h.paper.paper_id, h.paper.title, h.rank, row, e.sentence.text)
                 for h, row, e in zip(hits, rows, evidence)]
+
+    # -- research workflows ---------------------------------------------------------
+    def similar(self, paper: str | None = None, *, text: str | None = None, k: int = 10) -> list["SimilarPaper"]:
+        """The papers nearest to a paper (its id or title; a near miss raises PaperNotFound with
+        suggestions) or to a text, each with the words it shares with it."""
+        from .retrieval.similar import resolve_paper, similar_papers
+
+        self._ready()
+        query = resolve_paper(paper, self._parts.catalog.papers()) if paper is not None else None
+        return similar_papers(self._parts.retriever, self._parts.bm25.idf, paper=query,
+                              text=clean_question(text) if text is not None else None, k=k)
+
+    def watch(self, question: str) -> "Watch":
+        """Save a question; its first answer is the baseline that later ingests are compared with."""
+        from . import watching
+
+        self._ready()
+        return watching.add(self, self._parts.catalog, clean_question(question))
+
+    def watches(self) -> list["Watch"]:
+        from . import watching
+
+        return watching.listed(self._parts.catalog)
+
+    def unwatch(self, watch_id: int) -> None:
+        if not self._parts.catalog.remove_watch(watch_id):
+            raise ValueError(f"id: no saved question {watch_id}")
+
+    def check_watches(self) -> list["WatchReport"]:
+        """Answer every saved question again and report the change in the papers it cites."""
+        from . import watching
+
+        self._ready()
+        return watching.run(self, self._parts.catalog)
 
     # -- status ----------------------------------------------------------------
     def papers(self) -> list["Paper"]:

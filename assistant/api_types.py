@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .index.ingest import IngestReport
     from .retrieval.retrieve import PaperHit
+    from .retrieval.scope import Scope
 
 
 def check_years(years: tuple[int, int] | None) -> None:
@@ -27,11 +28,13 @@ class SearchResult:
     hits: list["PaperHit"]
     seconds: float
     auto_ingest: "IngestReport | None" = None
+    scope: "Scope | None" = None  # the years and papers searched
 
     def to_dict(self) -> dict:
         return {
             "query": self.query,
             "mode": self.mode,
+            "scope": self.scope.to_dict() if self.scope else None,
             "results": [
                 {
                     "paper_id": h.paper.paper_id,

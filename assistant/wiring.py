@@ -98,8 +98,8 @@ class Parts:
         from .answering.answerer import Answerer
         from .retrieval.selection import make_selector
 
-        def search(topic: str, *, k: int, mode: str | None, years: tuple[int, int] | None):
-            return self.retriever.search(topic, k=k, mode=mode or self.settings.retrieval.mode, years=years)
+        def search(topic: str, *, k: int, mode: str | None, years: tuple[int, int] | None, papers=None):
+            return self.retriever.search(topic, k=k, mode=mode or self.settings.retrieval.mode, years=years, papers=papers)
 
         selector, related_cut = make_selector(self.settings, self.evidence, lambda: self.reranker, self.bm25.idf,
                                               self.embedder.name, self.notify)

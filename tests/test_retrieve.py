@@ -53,7 +53,8 @@ def test_year_filter(assistant):
 
 def test_search_json_shape(assistant):
     data = assistant.search("graph neural networks", k=3).to_dict()
-    assert set(data) == {"query", "mode", "results"}
+    assert set(data) == {"query", "mode", "scope", "results"}
+    assert data["scope"] == {"years": None, "date_phrase": None, "only": None, "only_papers": None, "undated_left_out": 0}
     assert set(data["results"][0]) == {"paper_id", "title", "score", "published", "snippet"}
 
 

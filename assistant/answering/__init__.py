@@ -8,6 +8,12 @@ from __future__ import annotations
 from ..lazy import lazy_exports
 
 _EXPORTS = {
+    "EXPORT_FORMATS": ".export",
+    "export_answer": ".export",
+    "export_papers": ".export",
+    "comparison_table": ".table",
+    "table_markdown": ".table",
+    "table_csv": ".table",
     "AnswerEvent": ".results",
     "AnswerResult": ".results",
     "ChatLLM": ".llms",

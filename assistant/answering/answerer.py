@@ -33,6 +33,7 @@ from ..retrieval.selection import widen_evidence
 from .support import SUPPORTED, weakest
 from ..text.clean import printable
 from .textstream import CitationFilter, PhraseFilter
+from ..retrieval.scope import Scope
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -74,18 +75,22 @@ class Answerer:
     # -- the whole flow ----------------------------------------------------------
     def stream(
         self, question: str, llm: "ChatLLM", *, k: int | None = None, mode: str | None = None,
-        years: tuple[int, int] | None = None, notices: list[str] | None = None,
+        scope: "Scope | None" = None, notices: list[str] | None = None,
     ) -> Iterator[AnswerEvent]:
         started = time.perf_counter()
         question, cut_notice = self._fit_question(question)
         parsed = parse_question(question)
-        result = AnswerResult(question=question, searched_for=parsed.topic, notices=list(notices or []))
+        scope = scope or Scope()
+        result = AnswerResult(question=question, searched_for=parsed.topic, notices=list(notices or []), scope=scope)
         if cut_notice:
             result.notices.append(cut_notice)
+        if scope.undated_left_out:
+            result.notices.append(self.prompts.text("undated_left_out", count=scope.undated_left_out))
         for message in result.notices:
             yield AnswerEvent("notice", message)
 
-        hits = self.search(parsed.topic, k=k or self.settings.selection.candidate_papers, mode=mode, years=years)
+        hits = self.search(parsed.topic, k=k or self.settings.selection.candidate_papers, mode=mode, years=scope.years,
+                           papers=scope.papers)
         candidates = self.selector.select(parsed, hits)
         if not parsed.is_list:
             candidates = [widen_evidence(c, parsed.text) if c.relevant else c for c in candidates]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..retrieval.relevance import Candidate
+from ..retrieval.scope import Scope
 
 if TYPE_CHECKING:
     from ..retrieval.retrieve import PaperHit
@@ -51,6 +52,7 @@ class AnswerResult:
     retrieved: list["PaperHit"] = field(default_factory=list)
     related: list[Candidate] = field(default_factory=list)  # close papers that do not answer (refusals)
     timings: dict[str, float | None] = field(default_factory=dict)
+    scope: "Scope | None" = None  # the years and papers searched (a date phrase of the question, --only)
 
     @property
     def notice(self) -> str | None:
@@ -84,7 +86,7 @@ class AnswerResult:
                 {"paper_id": h.paper.paper_id, "title": h.paper.title, "score": round(h.score, 6)}
                 for h in self.retrieved
             ],
-            "searched_for": self.searched_for,
+            "searched_for": {"topic": self.searched_for, **(self.scope or Scope()).to_dict()},
             "timings": {k: (round(v, 3) if v is not None else None) for k, v in self.timings.items()},
         }
 

@@ -7,7 +7,6 @@ names in ``--help`` and in the choices come from the registries.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
@@ -28,6 +27,7 @@ def _years(text: str) -> tuple[int, int]:
 
 def build_parser() -> argparse.ArgumentParser:
     from .. import EMBEDDERS, LLMS, RERANKERS, VECTOR_STORES
+    from . import commands, research
 
     llm_names = LLMS.names()
     parser = argparse.ArgumentParser(
@@ -47,13 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--rebuild", action="store_true", help="start the index over from these sources")
     ingest.add_argument("--strict", action="store_true", help="exit non-zero on any corpus problem")
     ingest.add_argument("--json", action="store_true", help="print the report as JSON")
-    ingest.set_defaults(func=cmd_ingest)
+    ingest.set_defaults(func=commands.cmd_ingest)
 
     search = sub.add_parser("search", help="rank papers for a query")
     search.add_argument("query")
     _retrieval_flags(search)
     search.add_argument("--json", action="store_true")
-    search.set_defaults(func=cmd_search)
+    search.set_defaults(func=commands.cmd_search)
 
     ask = sub.add_parser("ask", help="answer a question with cited, verified sources")
     ask.add_argument("question")
@@ -61,9 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--model", help="model name (openai) or GGUF path (local)")
     ask.add_argument("--base-url", help="an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
     _retrieval_flags(ask)
+    ask.add_argument("--table", action="store_true",
+                     help="also print a comparison table of the cited papers (verbatim spans: task, method, data sets, result)")
+    ask.add_argument("--export", choices=["bibtex", "csv", "markdown"], help="write the cited papers in this format (see --out)")
+    ask.add_argument("--out", type=Path, help="the file for --export (default: standard output)")
     ask.add_argument("--json", action="store_true", help="print the whole result as JSON")
     ask.add_argument("--no-stream", action="store_true", help="print the answer when it is complete")
-    ask.set_defaults(func=cmd_ask)
+    ask.set_defaults(func=commands.cmd_ask)
 
     ev = sub.add_parser("eval", help="run the citation-accuracy eval set and write a report")
     ev.add_argument("--questions", type=Path, help="a question file (default eval/questions.jsonl)")
@@ -76,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--out", type=Path, help="report folder (default eval/results/<timestamp>)")
     ev.add_argument("--no-baseline", action="store_true", help="skip llama-index's CitationQueryEngine baseline")
     ev.add_argument("--json", action="store_true", help="print {summary, records} as JSON")
-    ev.set_defaults(func=cmd_eval)
+    ev.set_defaults(func=commands.cmd_eval)
 
     bench = sub.add_parser("bench", help="speed and scale benchmarks (prints figures)")
     bench.add_argument("--sizes", type=int, nargs="*", help="synthetic corpus sizes (default 1000 10000 50000)")
@@ -84,172 +88,35 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--keep", type=Path, help="keep the benchmark's corpora and indexes in this folder")
     bench.add_argument("--out", type=Path, help="also write benchmarks.md, bench.json and benchmarks.png here")
     bench.add_argument("--json", action="store_true", help="print {machine, results} as JSON")
-    bench.set_defaults(func=cmd_bench)
+    bench.set_defaults(func=commands.cmd_bench)
 
     serve = sub.add_parser("serve", help="start the local chat page (Gradio)")
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=int, default=7860)
     serve.add_argument("--llm", choices=llm_names, help="default answer back-end")
-    serve.set_defaults(func=cmd_serve)
+    serve.set_defaults(func=commands.cmd_serve)
 
     stats = sub.add_parser("stats", help="what the index holds")
     stats.add_argument("--json", action="store_true")
-    stats.set_defaults(func=cmd_stats)
+    stats.set_defaults(func=commands.cmd_stats)
+    research.add_commands(sub, _retrieval_flags)
     return parser
 
 
 def _retrieval_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-k", type=int, dest="k", help="how many papers (default 8)")
     parser.add_argument("--mode", choices=["dense", "bm25", "hybrid"], help="retrieval mode (default hybrid)")
-    parser.add_argument("--years", type=_years, help="only papers published in YEAR or FROM-TO")
+    parser.add_argument("--years", type=_years, help="only papers published in YEAR or FROM-TO "
+                        "(wins over a date phrase in the question such as 'since 2023')")
+    parser.add_argument("--only", metavar="SUBSET", help="search only these papers: a year range (2021-2023), a "
+                        "registered corpus file or folder, or paper ids separated by commas")
 
 
-def _assistant(args: argparse.Namespace, **overrides: object):
+def assistant_for(args: argparse.Namespace, **overrides: object):
     from ..config import load_settings
     from ..api import Assistant
 
     return Assistant(load_settings(data_dir=args.data_dir, **overrides))
-
-
-def cmd_ingest(args: argparse.Namespace) -> int:
-    from .. import IngestError
-
-    assistant = _assistant(args)
-    try:
-        report = assistant.ingest(args.paths or None, rebuild=args.rebuild, progress=sys.stderr.isatty())
-    except IngestError as exc:
-        for issue in exc.issues:
-            print(f"  {issue}", file=sys.stderr)
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    if args.json:
-        from .resources import peak_rss_mb
-
-        print(json.dumps(report.to_dict() | {"peak_rss_mb": round(peak_rss_mb(), 1)}, indent=2))
-    else:
-        print(
-            f"{report.papers} papers, {report.chunks} chunks from {len(report.files)} files "
-            f"({report.new_papers} new, {report.changed_papers} changed, {report.removed_papers} removed; "
-            f"{report.embedded_chunks} chunks embedded, {report.deleted_chunks} deleted) in {report.seconds:.1f}s"
-        )
-        if report.kept_from_failed_sources:
-            print(f"kept {report.kept_from_failed_sources} papers from files that could not be read this time")
-    if report.issues:
-        print(f"{len(report.issues)} problem(s) in the corpus files:", file=sys.stderr)
-        for issue in report.issues:
-            print(f"  {issue}", file=sys.stderr)
-    return 1 if (args.strict and report.issues) else 0
-
-
-def cmd_search(args: argparse.Namespace) -> int:
-    result = _assistant(args).search(args.query, k=args.k, mode=args.mode, years=args.years)
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-        return 0
-    if not result.hits:
-        print("No papers found.")
-        return 0
-    for hit in result.hits:
-        paper = hit.paper
-        date = paper.published or "date unknown"
-        print(f"{hit.rank:>2}. {paper.title}  ({date}; score {hit.score:.4f})")
-        print(f"    {_shorten(hit.best_chunk.text, 220)}")
-    return 0
-
-
-def cmd_ask(args: argparse.Namespace) -> int:
-    from .render import footer, references
-
-    assistant = _assistant(args)
-    events = assistant.ask_stream(
-        args.question, llm=args.llm, model=args.model, base_url=args.base_url, k=args.k, mode=args.mode, years=args.years,
-    )
-    stream = not (args.json or args.no_stream)
-    result = None
-    for event in events:
-        if event.kind == "token" and stream:
-            print(event.text, end="", flush=True)
-        elif event.kind == "reset" and stream:
-            print("\n", flush=True)
-        elif event.kind == "notice" and not args.json:
-            print(f"note: {event.text}", file=sys.stderr, flush=True)
-        elif event.kind == "done":
-            result = event.result
-    assert result is not None
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-        return 0
-    if not stream:
-        print(result.answer, end="")
-    if not result.answer.endswith("\n"):
-        print()
-    refs = references(result)
-    if refs:
-        print(refs)
-    late = [n for n in result.notices if n]
-    if late:
-        print()
-        for notice in late:
-            print(f"Notice: {notice}")
-    print(footer(result), file=sys.stderr)
-    return 0
-
-
-def cmd_eval(args: argparse.Namespace) -> int:
-    from ..evaluation import evaluate
-
-    command = "paper-assistant " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("paper-assistant") else "paper-assistant eval"
-    run, out = evaluate(_assistant(args), questions=args.questions, split=args.split, limit=args.limit, llms=args.llm,
-                        modes=args.mode, baseline=not args.no_baseline, out=args.out, command=command,
-                        progress=sys.stderr.isatty())
-    if args.json:
-        print(json.dumps({"summary": run["summary"], "records": run["records"]}, ensure_ascii=False))
-    else:
-        print((out / "report.md").read_text())
-        print(f"report, results.json and plots in {out}", file=sys.stderr)
-    return 0
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    from ..bench import run_bench
-    from ..config import load_settings
-
-    sizes = args.sizes if args.sizes is not None else ([200] if args.quick else [1000, 10000, 50000])
-    say = (lambda m: print(m, file=sys.stderr, flush=True)) if args.json else (lambda m: print(m, flush=True))
-    say(f"benchmark: bundled corpus + synthetic {sizes} (figures are printed, not judged)")
-    report = run_bench(sizes, quick=args.quick, settings=load_settings(data_dir=args.data_dir), progress=say, keep=args.keep)
-    if args.out:
-        from ..bench import write
-
-        write(report, args.out, "paper-assistant " + " ".join(sys.argv[1:]))
-        say(f"wrote {args.out}/benchmarks.md, bench.json, benchmarks.png")
-    if args.json:
-        print(json.dumps({"machine": report["machine"], "results": report["results"]}, indent=1))
-    else:
-        say(f"machine: {report['machine']}; {report['meta']['seconds']} s")
-    return 0
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    from .web import serve
-
-    print(f"paper-assistant page on http://{args.host}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
-    serve(_assistant(args), host=args.host, port=args.port, llm=args.llm)
-    return 0
-
-
-def cmd_stats(args: argparse.Namespace) -> int:
-    stats = _assistant(args).stats().to_dict()
-    if args.json:
-        print(json.dumps(stats, indent=2))
-    else:
-        for key, value in stats.items():
-            print(f"{key:>16}: {value}")
-    return 0
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

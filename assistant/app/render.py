@@ -34,8 +34,24 @@ def references(result: "AnswerResult", width: int = 100) -> str:
     return "\n".join(lines)
 
 
+def scope_line(scope) -> str | None:
+    """What part of the corpus was searched, when not all of it: "papers from 2024-2025 ('since 2024')"."""
+    if scope is None or not (scope.years or scope.papers is not None):
+        return None
+    parts = []
+    if scope.years:
+        start, end = scope.years
+        span = f"{start}" if start == end else (f"up to {end}" if start <= 1900 else f"{start}-{end}")
+        parts.append(f"papers from {span}" + (f" (read from “{scope.date_phrase}”)" if scope.date_phrase else ""))
+    if scope.papers is not None:
+        parts.append(f"only {len(scope.papers)} paper(s) ({scope.only})")
+    return "searched " + "; ".join(parts)
+
+
 def footer(result: "AnswerResult") -> str:
     t = result.timings
     first = f"{t['first_token_s']:.2f}s" if t.get("first_token_s") is not None else "-"
     model = f" {result.model}" if result.model else ""
-    return f"({result.backend}{model}; retrieval {t['retrieve_s']:.2f}s, first token {first}, total {t['total_s']:.2f}s)"
+    searched = scope_line(result.scope)
+    return (f"({result.backend}{model}; retrieval {t['retrieve_s']:.2f}s, first token {first}, total {t['total_s']:.2f}s"
+            + (f"; {searched}" if searched else "") + ")")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from .. import clean_question
+from . import web_panels as research
 
 if TYPE_CHECKING:
     from .. import AnswerResult
@@ -82,7 +83,8 @@ def sources_html(result: "AnswerResult | None") -> str:
         abstract = html.escape(paper.abstract).replace(html.escape(evidence), f"<mark>{html.escape(evidence)}</mark>", 1)
         parts.append(
             f"<div class='paper' id='src-{source.n}'><b>[{source.n}] {html.escape(paper.title)}</b>"
-            f"<div class='meta'>{html.escape(meta)} · <span class='verdict-{verdict}'>{VERDICT.get(verdict, verdict)}</span></div>"
+            f"<div class='meta'>{html.escape(meta)} · <span class='verdict-{verdict}'>{VERDICT.get(verdict, verdict)}</span>"
+            f" · <a class='similar' href='?similar={html.escape(paper.paper_id)}' target='_blank'>similar papers</a></div>"
             f"<blockquote>“{html.escape(evidence)}”</blockquote>"
             f"<details><summary>Abstract</summary><p>{abstract}</p></details></div>"
         )
@@ -139,7 +141,7 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
         return "\n".join(f"- **{name}**: {'available' if ok else 'unavailable'} ({why})" for name, (ok, why) in available.items())
 
     def respond(message: str, history: list[dict], pairs: list, backend: str, k: float, mode: str,
-                year_from, year_to) -> Iterator:
+                year_from, year_to, only: list[str] | None = None, read_dates: bool = True) -> Iterator:
         """pairs: this session's (question, answer text) turns, kept server-side (gr.State)."""
         message = clean_question(message or "")
         if not message:
@@ -148,11 +150,13 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
         pairs = list(pairs or [])
         standalone = assistant.condense(pairs, message, backend) if pairs else message
         history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
-        searched = f"searched for: *{standalone}*"
-        yield history, searched, sources_html(None), "", pairs
+        searched = f"searched for: *{standalone}*" + (" (within the ticked sources)" if only else "")
+        nothing = (sources_html(None), gr.Button(visible=False), None) + research.answer_outputs(None)
+        yield (history, searched, "", pairs) + nothing
         text, result = "", None
         try:
-            for event in assistant.ask_stream(standalone, llm=backend, k=int(k), mode=mode, years=_years(year_from, year_to)):
+            for event in assistant.ask_stream(standalone, llm=backend, k=int(k), mode=mode, years=_years(year_from, year_to),
+                                              only=",".join(only) if only else None, read_dates=read_dates):
                 if event.kind == "token":
                     text += event.text
                 elif event.kind == "reset":
@@ -163,14 +167,21 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
                 else:
                     continue
                 history[-1]["content"] = text
-                yield history, searched, sources_html(None), "", pairs
+                yield (history, searched, "", pairs) + nothing
         except ValueError as exc:
             raise gr.Error(str(exc)) from None
         final = link_citations(result.answer)
         if result.notices:
             final += "\n\n" + "\n".join(f"> ⚠ {n}" for n in result.notices)
         history[-1]["content"] = final
-        yield history, searched, sources_html(result), "", pairs + [(message, result.answer)]
+        label, shown = research.date_chip(result)
+        yield ((history, searched, "", pairs + [(message, result.answer)], sources_html(result),
+                gr.Button(label, visible=shown), (standalone, message)) + research.answer_outputs(result))
+
+    def without_dates(last, history, pairs, backend, k, mode, year_from, year_to, only):
+        """The date chip's ✕: the same question again, its date phrase read as words."""
+        standalone, message = last or ("", "")
+        yield from respond(standalone or message, history, pairs, backend, k, mode, year_from, year_to, only, False)
 
     def api_ask(question: str) -> dict:
         """The same JSON as `paper-assistant ask --json` (default back-end and settings)."""
@@ -206,8 +217,12 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
                     ask_button = gr.Button("Ask", variant="primary", elem_id="ask-button")
                     clear = gr.Button("New chat")
                 gr.Examples(EXAMPLES, inputs=question, label="Examples")
+                date_chip = gr.Button(visible=False, size="sm", elem_id="date-chip")
             with gr.Column(scale=2):
-                sources = gr.HTML(sources_html(None), elem_id="sources")
+                with gr.Tabs() as tabs:
+                    with gr.Tab("Sources", id="sources-tab"):
+                        sources = gr.HTML(sources_html(None), elem_id="sources")
+                    panels = research.build_panels(gr, assistant, status)
         with gr.Accordion("Settings and corpus", open=False):
             backend = gr.Radio(list(available), value=default, label="Answer back-end")
             gr.Markdown(backend_lines())
@@ -216,17 +231,24 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
                 mode = gr.Radio(["hybrid", "dense", "bm25"], value=assistant.settings.retrieval.mode, label="Retrieval mode")
                 year_from = gr.Number(label="From year", precision=0)
                 year_to = gr.Number(label="To year", precision=0)
+            only = gr.CheckboxGroup(research.source_choices(assistant, status), label="Ask only within these sources "
+                                    "(none ticked: the whole corpus)", elem_id="only-sources")
             upload = gr.File(label="Add a corpus file (.txt listing or .jsonl)", file_types=[".txt", ".jsonl"], type="filepath")
             upload_result = gr.Markdown()
         timer = gr.Timer(1.0)
         turns = gr.State([])
+        last = gr.State(None)  # (the question as searched, as typed)
 
-        inputs = [question, chatbot, turns, backend, top_k, mode, year_from, year_to]
-        outputs = [chatbot, searched, sources, question, turns]
+        settings = [backend, top_k, mode, year_from, year_to, only]
+        inputs = [question, chatbot, turns, *settings]
+        outputs = [chatbot, searched, question, turns, sources, date_chip, last, *panels.answer_outputs]
         ask_button.click(respond, inputs, outputs, api_visibility="private")
         question.submit(respond, inputs, outputs, api_visibility="private")
+        date_chip.click(without_dates, [last, chatbot, turns, *settings], outputs, api_visibility="private")
         clear.click(lambda: ([], "", sources_html(None), []), None, [chatbot, searched, sources, turns],
                     api_visibility="private")
+        panels.c["only"] = only
+        panels.wire(demo, tabs, last)
         upload.upload(add_corpus, upload, [upload_result, status_line], api_visibility="private")
 
         def tick():

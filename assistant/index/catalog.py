@@ -1,4 +1,4 @@
-"""The catalog: papers, chunks and registered corpus sources in one SQLite file.
+"""The catalog: papers, chunks, registered corpus sources and saved questions in one SQLite file.
 
 Chroma holds the vectors; the catalog holds the text and metadata that retrieval,
 BM25 and answers read. It is written in a single transaction after the vectors are
@@ -30,6 +30,10 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_by_paper ON chunks(paper_id);
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS watches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, question TEXT NOT NULL UNIQUE, created TEXT NOT NULL,
+    cited TEXT NOT NULL, checked_version INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE IF NOT EXISTS sentence_vectors (
     key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vectors BLOB NOT NULL
 );
@@ -147,6 +151,39 @@ class Catalog:
         papers = self._db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
         chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
         return papers, chunks
+
+    def year_span(self) -> tuple[int | None, int]:
+        """The newest publication year, and how many papers have no date."""
+        newest, undated = self._db.execute("SELECT MAX(year), SUM(year IS NULL) FROM papers").fetchone()
+        return newest, int(undated or 0)
+
+    def papers_of_source(self, path: str) -> set[str]:
+        """The ids of the papers read from this file (or from files under this folder)."""
+        found = set()
+        for paper_id, sources in self._db.execute("SELECT paper_id, sources FROM papers"):
+            if any(s == path or s.startswith(path.rstrip("/") + "/") for s in json.loads(sources)):
+                found.add(paper_id)
+        return found
+
+    # -- saved questions -----------------------------------------------------------
+    def add_watch(self, question: str, cited: list[str], version: int, created: str) -> int:
+        with self._transaction() as db:
+            cursor = db.execute("INSERT INTO watches (question, created, cited, checked_version) VALUES (?,?,?,?)",
+                                (question, created, json.dumps(cited), version))
+            return int(cursor.lastrowid)
+
+    def watches(self) -> list[tuple[int, str, str, list[str], int]]:
+        """(id, question, created, cited paper ids, catalog version last checked) of each saved question."""
+        rows = self._db.execute("SELECT id, question, created, cited, checked_version FROM watches ORDER BY id")
+        return [(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+    def update_watch(self, watch_id: int, cited: list[str], version: int) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE watches SET cited=?, checked_version=? WHERE id=?", (json.dumps(cited), version, watch_id))
+
+    def remove_watch(self, watch_id: int) -> bool:
+        with self._transaction() as db:
+            return db.execute("DELETE FROM watches WHERE id=?", (watch_id,)).rowcount > 0
 
     # -- sentence vectors (a cache for the support judge) ------------------------
     def sentence_vectors(self, key: str):

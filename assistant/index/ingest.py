@@ -58,10 +58,12 @@ class IngestReport:
     kept_from_failed_sources: int = 0
     seconds: float = 0.0
     issues: list[CorpusIssue] = field(default_factory=list)
+    watched: list = field(default_factory=list)  # saved questions answered again after this ingest
 
     def to_dict(self) -> dict:
         data = dict(self.__dict__)
         data["issues"] = [str(i) for i in self.issues]
+        data["watched"] = [w.to_dict() for w in self.watched]
         return data
 
 
@@ -118,9 +120,19 @@ def run_ingest(
     rebuild: bool = False,
     batch_size: int = 256,
     progress: bool = True,
+    remove: Path | None = None,
 ) -> IngestReport:
+    """Make the index mirror the registered sources plus ``paths`` (only ``paths`` with
+    ``rebuild``; without ``remove``, which leaves the sources)."""
     started = time.perf_counter()
     registered = [] if rebuild else catalog.sources()
+    if remove is not None:
+        key = source_key(remove)
+        if key not in registered:
+            raise ValueError(f"{remove} is not a registered source; registered: {', '.join(registered) or 'none'}")
+        registered = [s for s in registered if s != key]
+        if not registered:
+            raise ValueError(f"{remove} is the only source; to start over use `ingest --rebuild PATH`")
     added = [source_key(p) for p in paths] if paths else ([] if registered else [BUNDLED])
     sources = list(dict.fromkeys(registered + added))
     load = load_corpus([source_path(s) for s in sources])

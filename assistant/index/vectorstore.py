@@ -12,7 +12,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Collection, Protocol, Sequence
 
 from ..layout import DataLayout
 from ..registry import Registry
@@ -60,7 +60,8 @@ class VectorStore(Protocol):
 
     def delete(self, chunk_ids: Sequence[str]) -> None: ...
 
-    def query(self, vector: Sequence[float], n: int, years: tuple[int, int] | None = None) -> list[DenseHit]: ...
+    def query(self, vector: Sequence[float], n: int, years: tuple[int, int] | None = None,
+              papers: Collection[str] | None = None) -> list[DenseHit]: ...
 
     def reset(self) -> None: ...
 
@@ -166,10 +167,17 @@ class ChunkVectorStore:
         for start in range(0, len(ids), 5000):
             collection.delete(ids=ids[start : start + 5000])
 
-    def query(self, vector: Sequence[float], n: int, years: tuple[int, int] | None = None) -> list[DenseHit]:
-        """The n nearest chunks. Chroma is asked for ids and distances only: rebuilding
-        llama-index nodes from each chunk's stored JSON cost more than the search."""
-        where = {"$and": [{"year": {"$gte": years[0]}}, {"year": {"$lte": years[1]}}]} if years else None
+    def query(self, vector: Sequence[float], n: int, years: tuple[int, int] | None = None,
+              papers: Collection[str] | None = None) -> list[DenseHit]:
+        """The n nearest chunks (of papers in the year range, and of the given papers). Chroma
+        is asked for ids and distances only: rebuilding llama-index nodes from each chunk's
+        stored JSON cost more than the search."""
+        if papers is not None and not papers:
+            return []
+        terms = [{"year": {"$gte": years[0]}}, {"year": {"$lte": years[1]}}] if years else []
+        if papers is not None:
+            terms.append({"paper_id": {"$in": sorted(papers)}})
+        where = {"$and": terms} if len(terms) > 1 else (terms[0] if terms else None)
         result = self._ready().query(
             query_embeddings=[list(map(float, vector))], n_results=n, where=where, include=["distances"]
         )

@@ -9,6 +9,10 @@ from ..lazy import lazy_exports
 
 _EXPORTS = {
     "QuestionRows": ".selector_fit",
+    "SimilarPaper": ".similar",
+    "PaperNotFound": ".similar",
+    "Scope": ".scope",
+    "read_date_filter": ".filters",
     "PaperHit": ".retrieve",
     "ParsedQuestion": ".query",
     "RERANKERS": ".rerankers",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Collection
 
 from ..index.chunking import Chunk
 from ..corpus import Paper
@@ -63,16 +63,18 @@ class Retriever:
         self.candidate_chunks = candidate_chunks
 
     def search(
-        self, query: str, k: int = 8, mode: str = "hybrid", years: tuple[int, int] | None = None
+        self, query: str, k: int = 8, mode: str = "hybrid", years: tuple[int, int] | None = None,
+        papers: Collection[str] | None = None,
     ) -> list[PaperHit]:
+        """The k best papers for the query (only papers of the year range, and only ``papers`` when given)."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
         n = max(self.candidate_chunks, 4 * k)
         dense, lexical = [], []
         if mode in ("dense", "hybrid"):
-            dense = self.vectors.query(self.embedder.embed_query(query), n, years)
+            dense = self.vectors.query(self.embedder.embed_query(query), n, years, papers)
         if mode in ("bm25", "hybrid"):
-            lexical = self.bm25_search(query, n, years)
+            lexical = self.bm25_search(query, n, years, papers)
 
         chunk_paper = {h.chunk_id: h.paper_id for h in dense}
         need = [h.chunk_id for h in lexical if h.chunk_id not in chunk_paper]
@@ -123,15 +125,16 @@ class Retriever:
             )
         return hits
 
-    def bm25_search(self, query: str, n: int, years: tuple[int, int] | None):
+    def bm25_search(self, query: str, n: int, years: tuple[int, int] | None, papers: Collection[str] | None = None):
         index = self._bm25()
-        if not years:
+        if not years and papers is None:
             return index.search(query, n)
-        # BM25 has no metadata filter: over-fetch, then keep chunks of papers in range
-        hits = index.search(query, n * 5)
+        # BM25 has no metadata filter: over-fetch, then keep chunks of the papers allowed
+        hits = index.search(query, n * 5 if papers is None else max(n * 5, 20 * len(papers)))
         paper_of = {c.chunk_id: c.paper_id for c in self.catalog.chunks([h.chunk_id for h in hits])}
-        papers = self.catalog.papers(set(paper_of.values()))
-        in_range = {
-            pid for pid, p in papers.items() if p.year is not None and years[0] <= p.year <= years[1]
+        found = self.catalog.papers(set(paper_of.values()))
+        allowed = {
+            pid for pid, p in found.items()
+            if (not years or (p.year is not None and years[0] <= p.year <= years[1])) and (papers is None or pid in papers)
         }
-        return [h for h in hits if paper_of.get(h.chunk_id) in in_range][:n]
+        return [h for h in hits if paper_of.get(h.chunk_id) in allowed][:n]
