@@ -132,6 +132,16 @@ def real_assistant(tmp_path_factory):
     a.close()
 
 
+def copy_index(source: Path, target: Path) -> None:
+    """Copy a data directory whose SQLite files this process has open. Not with shutil: it
+    would open and close them here, and closing any descriptor of a file drops all of this
+    process's POSIX locks on it, so a writer elsewhere could then corrupt the database
+    (sqlite.org/howtocorrupt.html, 2.2). A separate process copies it instead."""
+    import subprocess
+
+    subprocess.run(["cp", "-r", str(source), str(target)], check=True)
+
+
 class IndexView:
     """The stores behind an assistant, opened by the index package's public names (for
     white-box checks of what ingest stored); the assistant itself is used by its API only."""

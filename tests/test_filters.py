@@ -11,6 +11,12 @@ NEWEST = 2025
 
 # question, cleaned question, years, phrase taken out
 FILTERS = [
+    # at the end of a request for papers: in/since/the last N years/recently
+    ("Which papers study pruning in 2024?", "Which papers study pruning?", (2024, 2024), "in 2024"),
+    ("Which papers study pruning since 2023?", "Which papers study pruning?", (2023, 2025), "since 2023"),
+    ("Which papers study pruning in the last two years?", "Which papers study pruning?", (2024, 2025),
+     "in the last two years"),
+    ("Which papers study diffusion models recently?", "Which papers study diffusion models?", (2024, 2025), "recently"),
     # open-ended from
     ("Which papers since 2024 study pruning?", "Which papers study pruning?", (2024, 2025), "since 2024"),
     ("Which papers from 2023 onwards study pruning?", "Which papers study pruning?", (2023, 2025), "from 2023 onwards"),
@@ -101,7 +107,7 @@ NOT_FILTERS = [
     "Which papers study inflation after 2008?",
     "Which papers use data from 2019?",
     "Which papers study what happened in the last two years of the war?",
-    "Which papers study pruning in 2024?",
+    "Which papers study pruning before 2020?",  # at the end: before/after/from read as topic
     # years joined to others, or out of range: not read as one span
     "Which papers from 2021 and 2022 study pruning?",
     "Which papers in 2021 to 2022-ish study pruning?",

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -27,7 +26,7 @@ from assistant.config import Settings
 from assistant.layout import BUNDLED_CORPUS, PROJECT_ROOT
 from assistant.corpus import MAX_ISSUES_PER_FILE, load_corpus
 from assistant.bench.synthetic import write_synthetic
-from conftest import index_of
+from conftest import copy_index, index_of
 
 KILL_TEST_PAPERS = int(os.environ.get("RELIABILITY_TEST_PAPERS", "200"))
 CLI_ENV = {**os.environ, "PAPER_ASSISTANT_EMBED_BATCH_SIZE": "16", "PYTHONUNBUFFERED": "1"}
@@ -294,7 +293,7 @@ QUERIES = [
 @pytest.mark.integration
 def test_searches_keep_working_while_an_ingest_runs(real_assistant, tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(real_assistant.settings.storage.data_dir, data)  # already holds the bundled corpus
+    copy_index(real_assistant.settings.storage.data_dir, data)  # already holds the bundled corpus
     before_vectors = raw_chroma_count(data)
     corpus = write_synthetic(real_papers(), 80, tmp_path / "synthetic.jsonl", seed=7)
     newcomer = load_corpus([corpus]).papers[40]

@@ -7,11 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import sys
 
 import pytest
+
+from conftest import copy_index
 
 from assistant import PaperNotFound
 from assistant.api import Assistant
@@ -46,7 +47,7 @@ Oct 1, 2023
 def own_index(real_assistant, tmp_path):
     """A copy of the indexed bundled corpus that a test may change."""
     data = tmp_path / "data"
-    shutil.copytree(real_assistant.settings.storage.data_dir, data)
+    copy_index(real_assistant.settings.storage.data_dir, data)
     assistant = Assistant(Settings(data_dir=data), notify=lambda m: None)
     yield assistant
     assistant.close()

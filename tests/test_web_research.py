@@ -3,11 +3,10 @@ date-filter chip, the comparison table, export downloads, similar papers from a
 source's link, saved questions, and asking within ticked sources."""
 
 import asyncio
-import shutil
 
 import pytest
 
-from conftest import free_port
+from conftest import copy_index, free_port
 from test_web import _chromium
 
 pytestmark = pytest.mark.integration
@@ -22,7 +21,7 @@ def research_page(real_assistant, tmp_path_factory):
     from assistant.config import Settings
 
     data = tmp_path_factory.mktemp("research-page") / "data"
-    shutil.copytree(real_assistant.settings.storage.data_dir, data)
+    copy_index(real_assistant.settings.storage.data_dir, data)
     assistant = Assistant(Settings(data_dir=data), notify=lambda m: None)
     port = free_port()
     demo = build_app(assistant, default_llm="extractive")

@@ -36,6 +36,9 @@ a few too many. So a phrase counts only when it dates the papers asked for:
   at the head of the request ("Which recent papers", "Are there any new papers", "What are
   the latest works"); "recent advances in X", "recent studies suggest", "build on recent
   work" are part of the topic.
+- at the very end of a request for papers, "in 2024", "since 2023", "in the last two
+  years", "recently" date them too ("Which papers study pruning in 2024?"); "after",
+  "before" and "from" there are read as the topic's ("inflation after 2008").
 """
 
 from __future__ import annotations
@@ -74,6 +77,13 @@ _ATTACHED = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _AUXILIARY = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+$", re.IGNORECASE)
+# A phrase that ends a request for papers dates them too ("Which papers study pruning in
+# 2024?"), but only these kinds: "after 2008", "before 2020" and "from 2019" at the end
+# of a question more often belong to its topic ("inflation after 2008", "data from 2019").
+_REQUEST = re.compile(r"^\s*(?:which|what|list|find|show|are\s+there|give|name)\b.*?"
+                      r"\b(?:papers?|works?|articles?|publications?)\b", re.IGNORECASE)
+_TRAILING = re.compile(r"(?:in|during|since)\s|(?:(?:in|over|during|within)\s+)?the\s+(?:last|past)\s|"
+                       r"recently$|in\s+recent\s+years$|between\s", re.IGNORECASE)
 # What the text before "recent papers" must end with: the head of the request.
 _LEAD = re.compile(
     r"(?:^|\b(?:which|what|any|some|list|find|show|me|give|name|summari[sz]e|are|were|there)\s+)(?:the\s+)?$",
@@ -141,6 +151,8 @@ def read_date_filter(question: str, newest_year: int | None) -> tuple[str, DateF
             start = max(attached.start("verb"), attached.start("part"))
             if _AUXILIARY.search(question[:start]):  # "were published in 2021": keep the verb
                 start = match.start()
+        elif not after.strip(" ?.!") and _REQUEST.match(before) and _TRAILING.match(match.group()):
+            start = match.start()
         else:
             start = None
         years = _years({k: v for k, v in match.groupdict().items() if v}, newest_year)
