@@ -61,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--model", help="model name (openai) or GGUF path (local)")
     ask.add_argument("--base-url", help="an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
     _retrieval_flags(ask)
-    ask.add_argument("--table", action="store_true",
-                     help="also print a comparison table of the cited papers (verbatim spans: task, method, data sets, result)")
+    ask.add_argument("--table", nargs="?", const="markdown", choices=["markdown", "csv"],
+                     help="also print a comparison table of the cited papers (verbatim spans: task, method, "
+                          "data sets, result), as markdown (the default) or csv")
     ask.add_argument("--export", choices=["bibtex", "csv", "markdown"], help="write the cited papers in this format (see --out)")
     ask.add_argument("--out", type=Path, help="the file for --export (default: standard output)")
     ask.add_argument("--json", action="store_true", help="print the whole result as JSON")

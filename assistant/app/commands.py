@@ -100,10 +100,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if refs:
         print(refs)
     if args.table:
-        from .. import comparison_table, table_markdown
+        from .. import comparison_table, table_csv, table_markdown
 
+        render = table_csv if args.table == "csv" else table_markdown
         print()
-        print(table_markdown(comparison_table([s.paper for s in result.sources], result.question)) if result.sources
+        print(render(comparison_table([s.paper for s in result.sources], result.question)) if result.sources
               else "(no table: no paper was cited)")
     late = [n for n in result.notices if n]
     if late:
