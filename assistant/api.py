@@ -1,9 +1,9 @@
-"""paper-assistant's library API, and its composition root.
+"""paper-assistant's library API.
 
 :class:`Assistant` is the one way in: the CLI, the web page, the eval, the benchmarks and
 scripts/ use its methods and nothing else. Every method returns plain dataclasses (or
-builtins). Inside, it is the one place where settings become wired objects, each built
-on first use from the registries (embedders, vector stores, rerankers, LLMs):
+builtins). Its parts are wired in wiring.py, each built on first use from the registries
+(embedders, vector stores, rerankers, LLMs):
 
     corpus -> index (catalog, Chroma, BM25) -> retrieval (search, selection) -> answering
 """

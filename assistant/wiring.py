@@ -121,6 +121,8 @@ class Parts:
             for backend in self.llms.values():
                 backend.close()
             self.llms.clear()
-        for name in ("vectors", "catalog"):
-            if name in self.__dict__:
+        for name in ("vectors", "catalog", "reranker"):
+            if self.__dict__.get(name) is not None:
                 self.__dict__[name].close()
+        if "embedder" in self.__dict__ and self._given_embedder is None:
+            self.embedder.close()  # a caller's own embedder is the caller's to close

@@ -63,7 +63,7 @@ class CitationBaseline:
         self.assistant = assistant
         self.llm = llm = make_llm(llm_name, assistant.settings)
         embedder = make_embedder(assistant.settings)
-        vectors = open_vector_store(assistant.settings, embedder.name)
+        vectors = self._vectors = open_vector_store(assistant.settings, embedder.name)
         vectors.load()
         self._papers = {p.paper_id: p for p in assistant.papers()}
         embed_model = as_llama_index_embedding(embedder)
@@ -71,6 +71,11 @@ class CitationBaseline:
         self.engine = CitationQueryEngine.from_args(
             index, llm=as_llama_index_llm(llm), similarity_top_k=top_k, citation_chunk_size=512,
         )
+
+    def close(self) -> None:
+        """Free the baseline's own LLM and store (a model left to interpreter shutdown can abort it)."""
+        self.llm.close()
+        self._vectors.close()
 
     def ask(self, question: str) -> dict:
         started = time.perf_counter()

@@ -165,9 +165,12 @@ def run_eval(
                 print(f"baseline for {llm} skipped: {exc}", file=sys.stderr)
                 bar.update(len(questions))
                 continue
-            for q in questions:
-                records.append(_record(q, engine.ask(q.question), llm, "dense", "llama-index-citation"))
-                bar.update()
+            try:
+                for q in questions:
+                    records.append(_record(q, engine.ask(q.question), llm, "dense", "llama-index-citation"))
+                    bar.update()
+            finally:
+                engine.close()
     summary = {}
     for key in dict.fromkeys((r["system"], r["llm"], r["mode"], r["split"]) for r in records):
         rows = [r for r in records if (r["system"], r["llm"], r["mode"], r["split"]) == key]

@@ -31,6 +31,14 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> list[float]: ...
 
+    def load(self) -> None:
+        """Load the model now (else it loads on first use)."""
+        ...
+
+    def close(self) -> None:
+        """Free the model; it loads again if used."""
+        ...
+
 
 class MiniLMEmbedder:
     """sentence-transformers/all-MiniLM-L6-v2, loaded from the bundled package with no hub access."""
@@ -66,6 +74,13 @@ class MiniLMEmbedder:
     @property
     def max_tokens(self) -> int:
         return int(self.model.max_seq_length)
+
+    def load(self) -> None:
+        self.model  # noqa: B018 - loads it
+
+    def close(self) -> None:
+        with self._lock:
+            self._model = None
 
     def count_wordpieces(self, text: str) -> int:
         return len(self.model.tokenizer(text, add_special_tokens=True)["input_ids"])
@@ -112,6 +127,14 @@ class OpenAIEmbedder:
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
+
+    def load(self) -> None:
+        """Nothing to load: the client connects on the first request."""
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
 
 EMBEDDERS: Registry[Embedder] = Registry("embedder")
