@@ -177,11 +177,15 @@ class Assistant:
         """The question's candidate papers (hybrid top ``k``) with the features the selector
         reads, measured with the reranker that settings name (what calibration fits on)."""
         from .retrieval.query import parse_question
+        from .retrieval.scope import scope_for
         from .retrieval.selection import LearnedSelector
 
-        hits = self.search(question, k=k or self.settings.selection.candidate_papers, mode="hybrid").hits
+        self._ready()
+        # as an answer would: the date phrase out of the question, its years the filter
+        searched, scope = scope_for(clean_question(question), self._parts.catalog, None, None)
+        hits = self.search(searched, k=k or self.settings.selection.candidate_papers, mode="hybrid", years=scope.years).hits
         rows, evidence = LearnedSelector(self._parts.evidence, self._parts.reranker, None, self._parts.bm25.idf).measure(
-            parse_question(clean_question(question)), hits)
+            parse_question(searched), hits)
         return [CandidateFeatures(h.paper.paper_id, h.paper.title, h.rank, row, e.sentence.text)
                 for h, row, e in zip(hits, rows, evidence)]
 
