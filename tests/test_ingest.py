@@ -174,3 +174,36 @@ def test_ingest_streams_in_batches_and_a_failed_run_resumes(assistant, fake_embe
     report = assistant.ingest(progress=False)
     assert report.papers == 210 and report.embedded_chunks == report.chunks - 128
     assert index_of(assistant).vectors.ids() == {c.chunk_id for c in index_of(assistant).catalog.chunks()}
+
+
+def _open_catalog_at_once(path: str, barrier, errors) -> None:
+    from assistant.index.catalog import Catalog
+
+    barrier.wait()
+    try:
+        catalog = Catalog(Path(path))
+        catalog.close()
+    except Exception as exc:  # reported to the parent, which fails the test
+        errors.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_processes_opening_a_fresh_catalog_at_once_all_succeed(tmp_path):
+    """Two ingests started together on an empty data directory both create the catalog; the
+    switch to write-ahead logging must wait for the other process, not fail 'database is locked'."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    errors = ctx.Queue()
+    for round_ in range(8):
+        path = tmp_path / f"round{round_}" / "catalog.sqlite3"
+        barrier = ctx.Barrier(4)
+        procs = [ctx.Process(target=_open_catalog_at_once, args=(str(path), barrier, errors)) for _ in range(4)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(timeout=60)
+            assert p.exitcode == 0
+    found = []
+    while not errors.empty():
+        found.append(errors.get())
+    assert not found, found

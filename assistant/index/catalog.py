@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -45,6 +46,25 @@ _PAPER_COLUMNS = (
 )
 
 
+_BUSY_SECONDS = 30.0
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch a new catalog file to write-ahead logging. The switch takes an exclusive lock and
+    SQLite does not wait for it (its busy timeout does not apply), so when two processes open a
+    fresh data directory at once one of them retries here instead of failing "database is locked"."""
+    deadline = time.monotonic() + _BUSY_SECONDS
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
 class Catalog:
     """One SQLite connection per thread (the web page serves several users at once)."""
 
@@ -60,8 +80,8 @@ class Catalog:
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
-            db.execute("PRAGMA journal_mode=WAL")
+            db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=_BUSY_SECONDS)
+            _use_wal(db)
             self._local.db = db
             with self._all_lock:
                 self._all.append(db)
