@@ -69,6 +69,7 @@ class RetrievalSettings(_Section):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     candidate_chunks: int = Field(60, ge=1, description="Chunks fetched per retriever before fusion.")
     reranker: str = Field("minilm-l12-int8", description="A registered cross-encoder, or none.")
+    query_cache: int = Field(1024, ge=0, description="Query vectors remembered for repeated questions (0: none).")
 
 
 class SelectionSettings(_Section):

@@ -39,9 +39,9 @@ class Parts:
 
     @cached_property
     def embedder(self) -> "Embedder":
-        from .index.embedders import make_embedder
+        from .index.embedders import QueryCache, make_embedder
 
-        return self._given_embedder or make_embedder(self.settings)
+        return QueryCache(self._given_embedder or make_embedder(self.settings), size=self.settings.retrieval.query_cache)
 
     @cached_property
     def catalog(self) -> "Catalog":
@@ -121,7 +121,7 @@ class Parts:
             for backend in self.llms.values():
                 backend.close()
             self.llms.clear()
-        for name in ("vectors", "catalog", "reranker"):
+        for name in ("retriever", "vectors", "catalog", "reranker"):
             if self.__dict__.get(name) is not None:
                 self.__dict__[name].close()
         if "embedder" in self.__dict__ and self._given_embedder is None:

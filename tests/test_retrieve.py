@@ -2,6 +2,7 @@
 
 import pytest
 
+from assistant.config import Settings
 from assistant.retrieval.retrieve import rrf_fuse
 from conftest import index_of
 
@@ -92,3 +93,23 @@ def test_onnx_embedder_matches_sentence_transformers(tmp_path, minilm, real_assi
     cosines = (np.array(int8.embed_documents(texts)) * reference).sum(axis=1)
     # per-channel int8 stays close to fp32 (per-tensor scales gave a mean of ~0.94)
     assert cosines.mean() > 0.985 and cosines.min() > 0.95
+
+
+@pytest.mark.integration
+def test_a_texts_vector_does_not_depend_on_its_company(real_assistant):
+    """The int8 graph quantises activations per run; each text runs alone (several runs at
+    once), so a chunk embedded at ingest gets the vector it gets embedded alone, as a query is."""
+    import numpy as np
+
+    from assistant.index import make_embedder
+
+    embedder = make_embedder(Settings())
+    try:
+        texts = [c.embed_text for c in index_of(real_assistant).catalog.chunks()[:24]]
+        together = np.array(embedder.embed_documents(texts))
+        alone = np.array([embedder.embed_documents([t])[0] for t in texts])
+        query = np.array(embedder.embed_query(texts[5]))
+        assert np.abs(together - alone).max() < 1e-5
+        assert np.abs(together[5] - query).max() < 1e-5
+    finally:
+        embedder.close()

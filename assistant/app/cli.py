@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="speed and scale benchmarks (prints figures)")
     bench.add_argument("--sizes", type=int, nargs="*", help="synthetic corpus sizes (default 1000 10000 50000)")
-    bench.add_argument("--quick", action="store_true", help="small and fast (about 3 minutes): bundled corpus and 200 synthetic papers")
+    bench.add_argument("--quick", action="store_true", help="small and fast (about 6 minutes): the bundled corpus, and search at 10,000 synthetic papers over pre-made vectors")
     bench.add_argument("--keep", type=Path, help="keep the benchmark's corpora and indexes in this folder")
     bench.add_argument("--out", type=Path, help="also write benchmarks.md, bench.json and benchmarks.png here")
     bench.add_argument("--json", action="store_true", help="print {machine, results} as JSON")

@@ -2,16 +2,15 @@
 
 Every figure is measured on this machine by this module and printed; nothing is
 asserted. Workloads are the bundled corpus and deterministic synthetic corpora
-(synthetic.py). Systems: paper-assistant, llama-index's default path
-(VectorStoreIndex over the same Chroma and embedder, ``as_retriever``) and
-paper-assistant against a Chroma server (``chroma run``) instead of embedded Chroma.
+(synthetic.py). Systems: paper-assistant, llama-index's default path (peer.py: the same
+model, the same chunk texts, the same start) and paper-assistant against a Chroma server
+(``chroma run``). Comparisons with the peer are taken in one run and reported as ratios
+(``ratios`` in the report), with the absolute figures beside them.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import platform
 import shutil
 import socket
 import statistics
@@ -24,42 +23,10 @@ from typing import Callable
 
 from ..config import Settings
 
-from ..layout import BUNDLED_CORPUS, PROJECT_ROOT
+from ..layout import BUNDLED_CORPUS
+from .measure import dir_mb, machine, percentiles, queries
 
 MODES = ("dense", "bm25", "hybrid")
-
-
-def machine() -> dict:
-    import psutil
-
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            "python": platform.python_version(), "platform": platform.platform()}
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-
-    def at(q: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99)}
-
-
-def dir_mb(path: Path) -> float:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
-
-
-def queries(n: int) -> list[str]:
-    """Eval-set questions, then title fragments: a fixed, realistic query mix."""
-    from ..corpus import load_corpus
-
-    lines = (PROJECT_ROOT / "eval" / "questions.jsonl").read_text().splitlines()
-    found = [json.loads(line)["question"] for line in lines if line.strip()]
-    titles = sorted(p.title for p in load_corpus([BUNDLED_CORPUS]).papers)
-    found += [" ".join(t.split()[:4]) for t in titles]
-    return (found * (n // max(1, len(found)) + 1))[:n]
 
 
 class Bench:
@@ -68,6 +35,7 @@ class Bench:
         self.settings = settings
         self.say = progress
         self.results: list[dict] = []
+        self.ratios: list[dict] = []
         self._embedder = None
 
     def add(self, workload: str, size: int, system: str, metric: str, value: float, unit: str) -> None:
@@ -93,15 +61,23 @@ class Bench:
             return BUNDLED_CORPUS, len(real), "bundled"
         return write_synthetic(real, size, self.work / f"synthetic-{size}.jsonl"), size, "synthetic"
 
-    def assistant(self, data_dir: Path, **overrides):
+    def assistant(self, data_dir: Path, embedder=None, **overrides):
+        """An Assistant on ``data_dir`` sharing the bench's warm embedder; no query-vector cache
+        unless asked (the peer has none, and the bench repeats its queries across modes)."""
         from ..api import Assistant
 
-        settings = self.settings.updated(data_dir=data_dir, **overrides)
-        return Assistant(settings, embedder=self.embedder, notify=lambda m: None)
+        settings = self.settings.updated(data_dir=data_dir, **({"query_cache": 0} | overrides))
+        return Assistant(settings, embedder=embedder or self.embedder, notify=lambda m: None)
 
     # -- measures ----------------------------------------------------------------
-    def ingest_child(self, corpus: Path, data_dir: Path, workload: str, size: int) -> None:
-        """Ingest in a fresh process (model load included), for peak RSS and the real cost."""
+    def ratio(self, name: str, ours: float, peer: float, unit: str, target: str) -> None:
+        """One comparison with the peer, taken in this run: ours / peer."""
+        self.ratios.append({"name": name, "ours": round(ours, 3), "peer": round(peer, 3), "unit": unit,
+                            "ratio": round(ours / peer, 3) if peer else None, "target": target})
+        self.say(f"  ratio {name:<44} {ours:>9.2f} / {peer:<9.2f} {unit:<9} = {ours / peer:5.2f}  (target {target})")
+
+    def cli_ingest(self, corpus: Path, data_dir: Path, workload: str, size: int) -> None:
+        """A user's first ingest: a fresh CLI process, model load and imports included; peak RSS."""
         started = time.perf_counter()
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(
@@ -115,56 +91,91 @@ class Bench:
             if proc.returncode:
                 raise RuntimeError(f"ingest of {corpus} failed: {err.read().decode()[-2000:]}")
             report = json.loads(out.read())
-        self.add(workload, size, "paper-assistant", "ingest_papers_per_s", report["papers"] / report["seconds"], "papers/s")
-        self.add(workload, size, "paper-assistant", "ingest_chunks_per_s", report["chunks"] / report["seconds"], "chunks/s")
+        self.add(workload, size, "paper-assistant", "cli_ingest_papers_per_s", report["papers"] / seconds, "papers/s")
         self.add(workload, size, "paper-assistant", "ingest_process_s", seconds, "s")
         self.add(workload, size, "paper-assistant", "index_mb", dir_mb(data_dir), "MB")
         self.add(workload, size, "paper-assistant", "rss_mb", report["peak_rss_mb"], "MB")
 
-    def search_latency(self, search: Callable[[str, str], object], workload: str, size: int, system: str,
-                       modes=MODES, n: int = 200) -> None:
-        for mode in modes:
-            search(queries(1)[0], mode)  # warm: models, BM25, caches
-            times = []
-            for query in queries(n):
-                started = time.perf_counter()
-                search(query, mode)
-                times.append((time.perf_counter() - started) * 1000)
-            for name, value in percentiles(times).items():
-                self.add(mode, size, system, f"search_{name}_ms", value, "ms")
+    def ingest_against_peer(self, corpus: Path, workload: str, size: int) -> dict[str, Path]:
+        """Ours, the peer and the embedder alone, each in a fresh process from a warm start."""
+        from .peer import ingest_in_child
 
-    def ours(self, corpus: Path, size: int, workload: str, n_queries: int) -> Path:
-        data_dir = self.work / f"ours-{workload}-{size}"
-        self.ingest_child(corpus, data_dir, workload, size)
-        assistant = self.assistant(data_dir)
-        self.search_latency(lambda q, m: assistant.search(q, k=10, mode=m), workload, size, "paper-assistant", n=n_queries)
+        runs, work = {}, {}
+        for system in ("embed", "ours", "peer"):
+            work[system] = self.work / f"{system}-{workload}-{size}"
+            runs[system] = ingest_in_child(system, corpus, work[system])
+        if len({r["texts_sha256"] for r in runs.values()}) != 1:
+            raise RuntimeError("the systems embedded different chunk texts")
+        names = {"ours": "paper-assistant", "peer": "llama-index-default", "embed": "embedder-alone"}
+        for system, run in runs.items():
+            self.add(workload, size, names[system], "ingest_papers_per_s", run["papers"] / run["seconds"], "papers/s")
+            self.add(workload, size, names[system], "ingest_s", run["seconds"], "s")
+            self.add(workload, size, names[system], "ingest_rss_mb", run["peak_rss_mb"], "MB")
+        ours, peer, alone = (runs[k]["papers"] / runs[k]["seconds"] for k in ("ours", "peer", "embed"))
+        self.ratio(f"ingest papers/s, {workload} {size}", ours, peer, "papers/s", ">= 1.2")
+        self.ratio(f"ingest time / embedding alone, {workload} {size}", runs["ours"]["seconds"], runs["embed"]["seconds"],
+                   "s", "<= 1.1")
+        return {"ours": work["ours"] / "data", "peer": work["peer"] / "peer-chroma"}
+
+    def search_against_peer(self, ours, peer, size: int, n: int) -> None:
+        """Interleaved latencies: our three modes and the peer's dense retrieval, same queries."""
+        from .peer import interleaved_latency
+
+        times = interleaved_latency({
+            "hybrid": lambda q: ours.search(q, k=10, mode="hybrid"),
+            "dense": lambda q: ours.search(q, k=10, mode="dense"),
+            "bm25": lambda q: ours.search(q, k=10, mode="bm25"),
+            "peer-dense": peer.search,
+        }, queries(n))
+        p95 = {}
+        for name, values in times.items():
+            system, mode = ("llama-index-default", "dense") if name == "peer-dense" else ("paper-assistant", name)
+            for stat, value in percentiles(values).items():
+                self.add(mode, size, system, f"search_{stat}_ms", value, "ms")
+            p95[name] = percentiles(values)["p95"]
+        self.ratio(f"hybrid p95 / peer dense p95, {size} papers", p95["hybrid"], p95["peer-dense"], "ms", "<= 0.5")
+        self.ratio(f"dense p95 / peer dense p95, {size} papers", p95["dense"], p95["peer-dense"], "ms", "< 1")
+
+    def latency(self, modes: dict[str, Callable[[str], object]], size: int, system: str, n: int) -> None:
+        from .peer import interleaved_latency
+
+        for mode, values in interleaved_latency(modes, queries(n)).items():
+            for stat, value in percentiles(values).items():
+                self.add(mode, size, system, f"search_{stat}_ms", value, "ms")
+
+    def repeated_question(self, data_dir: Path, size: int) -> None:
+        """A question asked again (a follow-up, an eval re-run): its query vector is remembered."""
+        assistant = self.assistant(data_dir, query_cache=self.settings.retrieval.query_cache)
+        question = queries(1)[0]
+        assistant.search(question, k=10)
+        times = []
+        for _ in range(30):
+            started = time.perf_counter()
+            assistant.search(question, k=10)
+            times.append((time.perf_counter() - started) * 1000)
         assistant.close()
-        return data_dir
+        self.add("hybrid-repeated", size, "paper-assistant", "search_p50_ms", statistics.median(times), "ms")
 
-    def llama_index_default(self, corpus: Path, size: int, workload: str, n_queries: int) -> None:
-        from llama_index.core import Document, StorageContext, VectorStoreIndex
-        from llama_index.core.node_parser import SentenceSplitter
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
+    def at_scale(self, size: int, n: int) -> None:
+        """Search at ``size`` synthetic papers, both systems over the same pre-made vectors."""
         from ..corpus import load_corpus
-        from ..index import as_llama_index_embedding, open_client, token_counter
+        from ..index import chunk_papers
+        from .peer import PeerRetriever
+        from .premade import PremadeDocumentVectors
 
-        papers = load_corpus([corpus]).papers
-        client = open_client(self.work / f"peer-{workload}-{size}")
-        collection = client.get_or_create_collection("peer", metadata={"hnsw:space": "cosine"}, embedding_function=None)
-        storage = StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=collection))
-        embed_model = as_llama_index_embedding(self.embedder)
-        documents = [Document(text=f"{p.title}\n\n{p.abstract}", metadata={"paper_id": p.paper_id}) for p in papers]
-        splitter = SentenceSplitter(chunk_size=self.settings.index.chunk_tokens, chunk_overlap=self.settings.index.chunk_overlap,
-                                    tokenizer=token_counter())
+        corpus, count, _ = self.corpus(size)
+        premade = PremadeDocumentVectors(self.embedder)
+        ours = self.assistant(self.work / f"premade-{size}", embedder=premade)
         started = time.perf_counter()
-        index = VectorStoreIndex.from_documents(documents, storage_context=storage, embed_model=embed_model,
-                                                transformations=[splitter])
-        seconds = time.perf_counter() - started
-        self.add(workload, size, "llama-index-default", "ingest_papers_per_s", len(papers) / seconds, "papers/s")
-        retriever = index.as_retriever(similarity_top_k=10)
-        self.search_latency(lambda q, m: retriever.retrieve(q), workload, size, "llama-index-default",
-                            modes=("dense",), n=n_queries)
+        ours.ingest([corpus], progress=False)
+        self.add("premade", size, "paper-assistant", "index_build_s", time.perf_counter() - started, "s")
+        index = self.settings.index
+        chunks = chunk_papers(load_corpus([corpus]).papers, index.chunk_tokens, index.chunk_overlap)
+        peer = PeerRetriever.from_vectors(self.work / f"premade-peer-{size}", chunks,
+                                          premade.embed_documents([c.embed_text for c in chunks]), self.embedder)
+        self.search_against_peer(ours, peer, count, n)
+        ours.close()
+        peer.close()
 
     def chroma_server(self, corpus: Path, size: int, workload: str, n_queries: int) -> None:
         with socket.socket() as s:
@@ -187,19 +198,12 @@ class Bench:
             started = time.perf_counter()
             report = assistant.ingest([corpus], progress=False)
             self.add(workload, size, "chroma-server", "ingest_papers_per_s", report.papers / (time.perf_counter() - started), "papers/s")
-            self.search_latency(lambda q, m: assistant.search(q, k=10, mode=m), workload, size, "chroma-server", n=n_queries)
+            self.latency({m: (lambda q, m=m: assistant.search(q, k=10, mode=m)) for m in MODES}, size, "chroma-server",
+                         n_queries)
             assistant.close()
         finally:
             server.terminate()
             server.wait(timeout=30)
-
-    def embedded_ingest_in_process(self, corpus: Path, size: int, workload: str) -> None:
-        """Our ingest with a warm embedder in this process: the like-for-like peer of the two above."""
-        assistant = self.assistant(self.work / f"ours-warm-{workload}-{size}")
-        started = time.perf_counter()
-        report = assistant.ingest([corpus], progress=False)
-        self.add(workload, size, "paper-assistant", "ingest_warm_papers_per_s", report.papers / (time.perf_counter() - started), "papers/s")
-        assistant.close()
 
     def cli_cold_start(self, data_dir: Path, runs: int = 3) -> None:
         exe = str(Path(sys.executable).with_name("paper-assistant"))
@@ -237,28 +241,37 @@ class Bench:
 
 def run_bench(sizes: list[int], *, quick: bool, settings: Settings, progress: Callable[[str], None],
               peer_max: int = 1000, keep: Path | None = None) -> dict:
+    """Bundled corpus: ingest and search against the peer, a user's first ingest, the Chroma
+    server, cold start, answers. Synthetic ``sizes``: up to ``peer_max`` papers embedded for
+    real (ingest against the peer); from 10,000 on, search over pre-made vectors (premade.py)."""
     work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="paper-assistant-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     bench = Bench(work, settings, progress)
-    n_queries = 30 if quick else 200
+    n_queries = 60 if quick else 200
     started = time.perf_counter()
     try:
         corpus, count, workload = bench.corpus(None)
-        bundled_index = bench.ours(corpus, count, workload, n_queries)
-        bench.embedded_ingest_in_process(corpus, count, workload)
-        bench.llama_index_default(corpus, count, workload, n_queries)
+        built = bench.ingest_against_peer(corpus, workload, count)
+        from .peer import PeerRetriever
+
+        ours, peer = bench.assistant(built["ours"]), PeerRetriever(built["peer"], "peer", bench.embedder)
+        bench.search_against_peer(ours, peer, count, n_queries)
+        ours.close()
+        peer.close()
+        bench.repeated_question(built["ours"], count)
+        bench.cli_ingest(corpus, work / "cli-bundled", workload, count)
         bench.chroma_server(corpus, count, workload, n_queries)
-        bench.cli_cold_start(bundled_index, runs=2 if quick else 5)
-        bench.answers(bundled_index, ["extractive", "extractive-gate", "local"], 3 if quick else 20)
+        bench.cli_cold_start(built["ours"], runs=3 if quick else 5)
+        bench.answers(built["ours"], ["extractive", "extractive-gate", "local"], 3 if quick else 20)
         for size in sizes:
-            corpus, count, workload = bench.corpus(size)
-            bench.ours(corpus, count, workload, n_queries)
-            if size <= peer_max and not quick:
-                bench.embedded_ingest_in_process(corpus, count, workload)
-                bench.llama_index_default(corpus, count, workload, n_queries)
+            if size <= peer_max:
+                corpus, count, workload = bench.corpus(size)
+                bench.ingest_against_peer(corpus, workload, count)
+            else:
+                bench.at_scale(size, n_queries)
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
-    return {"machine": machine(), "results": bench.results,
+    return {"machine": machine(), "results": bench.results, "ratios": bench.ratios,
             "meta": {"sizes": sizes, "quick": quick, "seconds": round(time.perf_counter() - started, 1),
                      "embedder": settings.index.embedder}}

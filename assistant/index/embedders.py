@@ -137,6 +137,52 @@ class OpenAIEmbedder:
             self._client = None
 
 
+class QueryCache:
+    """An embedder whose query vectors are remembered (least recently used first out), so a
+    question asked again (a follow-up, an eval re-run, the page's retry) is not embedded again.
+    Everything else goes straight to the embedder it wraps."""
+
+    def __init__(self, inner: Embedder, size: int = 1024):
+        from collections import OrderedDict
+
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.size = size
+        self._vectors: "OrderedDict[str, tuple[float, ...]]" = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            vector = self._vectors.get(text)
+            if vector is not None:
+                self._vectors.move_to_end(text)
+                self.hits += 1
+                return list(vector)
+        found = tuple(self.inner.embed_query(text))
+        with self._lock:
+            self.misses += 1
+            self._vectors[text] = found
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return list(found)
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+    def __getattr__(self, attribute: str):  # max_tokens, count_wordpieces, ... of the wrapped embedder
+        return getattr(self.inner, attribute)
+
+    def load(self) -> None:
+        self.inner.load()
+
+    def close(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+        self.inner.close()
+
+
 EMBEDDERS: Registry[Embedder] = Registry("embedder")
 
 
@@ -149,10 +195,7 @@ def _onnx_minilm(quantize: bool):
     def factory(settings: "Settings") -> Embedder:
         from .onnx_minilm import OnnxMiniLMEmbedder
 
-        return OnnxMiniLMEmbedder(
-            settings.storage.model_cache_dir / "minilm-onnx", quantize=quantize,
-            batch_size=min(settings.index.embed_batch_size, 32),  # activations grow with batch x 256^2
-        )
+        return OnnxMiniLMEmbedder(settings.storage.model_cache_dir / "minilm-onnx", quantize=quantize)
 
     return factory
 
@@ -160,7 +203,7 @@ def _onnx_minilm(quantize: bool):
 def _bge_small_int8(settings: "Settings") -> Embedder:
     from .onnx_bge import OnnxBgeSmallEmbedder
 
-    return OnnxBgeSmallEmbedder(batch_size=min(settings.index.embed_batch_size, 32))
+    return OnnxBgeSmallEmbedder()
 
 
 def _openai(settings: "Settings") -> Embedder:
@@ -177,26 +220,30 @@ EMBEDDERS.register("bge-small-int8", _bge_small_int8, help="bge-small-en-v1.5, i
 EMBEDDERS.register("openai", _openai, help="OpenAI or compatible embeddings")
 
 
-def as_llama_index_embedding(embedder: Embedder):
-    """Wrap an Embedder as a llama-index BaseEmbedding (for the llama-index baseline paths)."""
+def as_llama_index_embedding(embedder: Embedder, *, batch_size: int = 64, padded: bool = False):
+    """Wrap an Embedder as a llama-index BaseEmbedding (for the llama-index baseline paths).
+    ``padded``: each batch llama-index hands over runs as one padded batch (``embed_padded``),
+    as llama-index's own embedding integrations run it; else the embedder's own way."""
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from pydantic import PrivateAttr
+
+    embed_texts = embedder.embed_padded if padded else embedder.embed_documents
 
     class _Adapter(BaseEmbedding):
         _inner: object = PrivateAttr()
 
         def __init__(self, inner: Embedder):
-            super().__init__(model_name=inner.name, embed_batch_size=64)
+            super().__init__(model_name=inner.name, embed_batch_size=batch_size)
             self._inner = inner
 
         def _get_query_embedding(self, query: str) -> list[float]:
             return self._inner.embed_query(query)
 
         def _get_text_embedding(self, text: str) -> list[float]:
-            return self._inner.embed_documents([text])[0]
+            return embed_texts([text])[0]
 
         def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-            return self._inner.embed_documents(texts)
+            return embed_texts(texts)
 
         async def _aget_query_embedding(self, query: str) -> list[float]:
             return self._get_query_embedding(query)

@@ -217,23 +217,31 @@ def _embed_and_add(
         return 0
     from tqdm import tqdm
 
+    from .pipeline import BackgroundWriter, prefetch
+
     done = 0
     pending: list[Chunk] = []
     with tqdm(
         total=total, unit="chunk", desc="embedding", disable=not progress, file=sys.stderr,
         dynamic_ncols=True, mininterval=0.5,
     ) as bar:
-        def store(chunks: list[Chunk]) -> None:
-            nonlocal done
-            vectors.add(chunks, embedder.embed_documents([c.embed_text for c in chunks]), papers)
+        def write(chunks: list[Chunk], embedded: list[list[float]]) -> None:
+            vectors.add(chunks, embedded, papers)
             bar.update(len(chunks))
-            done += len(chunks)
 
-        for batch in batches:
-            pending.extend(c for c in batch if c.chunk_id not in existing)
-            while len(pending) >= batch_size:
-                store(pending[:batch_size])
-                del pending[:batch_size]
-        if pending:
-            store(pending)
+        # the next papers are chunked (prefetch) and the last batch stored (writer) while
+        # this batch is embedded: the embedder never waits for parsing or Chroma
+        with BackgroundWriter(write) as writer:
+            def flush(chunks: list[Chunk]) -> None:
+                nonlocal done
+                writer.submit(chunks, embedder.embed_documents([c.embed_text for c in chunks]))
+                done += len(chunks)
+
+            for batch in prefetch(batches):
+                pending.extend(c for c in batch if c.chunk_id not in existing)
+                while len(pending) >= batch_size:
+                    flush(pending[:batch_size])
+                    del pending[:batch_size]
+            if pending:
+                flush(pending)
     return done

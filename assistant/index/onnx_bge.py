@@ -24,22 +24,22 @@ class OnnxBgeSmallEmbedder(OnnxEmbedder):
     # int8 vectors of their own: part of the Chroma collection name
     name = "bge-small-en-v1.5-int8"
 
-    def __init__(self, batch_size: int = 32, threads: int | None = None):
+    def __init__(self, threads: int | None = None):
         super().__init__(threads)
-        self.batch_size = batch_size
         self._counter = None  # an untruncated tokenizer, for count_wordpieces
 
-    def _open(self):
+    def _files(self):
         from tokenizers import Tokenizer
 
-        from .onnx_common import load_tokenizer, model_wheel_dir, open_session
+        from .onnx_common import model_wheel_dir
 
         folder = model_wheel_dir("bge_small_en")
-        counter = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        counter.no_truncation()
-        counter.no_padding()
-        self._counter = counter
-        return open_session(folder / "model.onnx", self.threads), load_tokenizer(folder / "tokenizer.json", MAX_TOKENS)
+        if self._counter is None:
+            counter = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            counter.no_truncation()
+            counter.no_padding()
+            self._counter = counter
+        return folder / "model.onnx", folder / "tokenizer.json"
 
     def count_wordpieces(self, text: str) -> int:
         self._load()

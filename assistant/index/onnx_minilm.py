@@ -98,19 +98,15 @@ def export_onnx(target_dir: Path, quantize: bool) -> Path:
 class OnnxMiniLMEmbedder(OnnxEmbedder):
     dim = 384
 
-    def __init__(self, cache_dir: Path, quantize: bool = False, batch_size: int = 32, threads: int | None = None):
+    def __init__(self, cache_dir: Path, quantize: bool = False, threads: int | None = None):
         super().__init__(threads)
         self.cache_dir = Path(cache_dir)
         self.quantize = quantize
-        self.batch_size = batch_size
         # fp32 vectors equal sentence-transformers': the same index serves both
         self.name = "all-MiniLM-L6-v2-int8pc" if quantize else "all-MiniLM-L6-v2"
 
-    def _open(self):
-        from .onnx_common import load_tokenizer, open_session
-
-        path = export_onnx(self.cache_dir, self.quantize)
-        return open_session(path, self.threads), load_tokenizer(self.cache_dir / "tokenizer.json", MAX_TOKENS)
+    def _files(self):
+        return export_onnx(self.cache_dir, self.quantize), self.cache_dir / "tokenizer.json"
 
     max_tokens = MAX_TOKENS
 

@@ -30,6 +30,14 @@ MAX_TOKENS = 512  # query + passage, as sentence-transformers' CrossEncoder read
 class Reranker(Protocol):
     name: str
 
+    def _score_one(self, session, tokenizer, pair: tuple[str, str]) -> float:
+        encoded = tokenizer.encode(*pair)
+        feeds = {"input_ids": np.array([encoded.ids], dtype=np.int64),
+                 "attention_mask": np.array([encoded.attention_mask], dtype=np.int64)}
+        if self._needs_types:
+            feeds["token_type_ids"] = np.array([encoded.type_ids], dtype=np.int64)
+        return float(session.run(None, feeds)[0].reshape(-1)[0])
+
     def score(self, query: str, passages: Sequence[str]) -> list[float]: ...
 
     def load(self) -> None: ...
@@ -40,7 +48,9 @@ class Reranker(Protocol):
 class OnnxCrossEncoder(OnnxModel):
     """A BERT cross-encoder with one logit per (query, passage) pair, on onnxruntime."""
 
-    def __init__(self, model_dir: Path | Callable[[], Path], name: str, batch_size: int = 16,
+    max_tokens = MAX_TOKENS  # truncation longest_first, like transformers' truncation=True
+
+    def __init__(self, model_dir: Path | Callable[[], Path], name: str, batch_size: int = 1,
                  threads: int | None = None):
         super().__init__(threads)
         self._model_dir = model_dir  # a path, or a function giving it (resolved on load)
@@ -48,25 +58,33 @@ class OnnxCrossEncoder(OnnxModel):
         self.batch_size = batch_size
         self._needs_types = True
 
-    def _open(self):
-        from ..index.onnx_common import load_tokenizer, open_session
-
+    def _files(self):
         folder = self._model_dir() if callable(self._model_dir) else Path(self._model_dir)
-        session = open_session(folder / "model.onnx", self.threads)
+        return folder / "model.onnx", folder / "tokenizer.json"
+
+    def _opened(self, session) -> None:
         self._needs_types = any(i.name == "token_type_ids" for i in session.get_inputs())
-        # truncation longest_first, like transformers' truncation=True; padding per batch
-        return session, load_tokenizer(folder / "tokenizer.json", MAX_TOKENS)
+
+    def _score_one(self, session, tokenizer, pair: tuple[str, str]) -> float:
+        encoded = tokenizer.encode(*pair)
+        feeds = {"input_ids": np.array([encoded.ids], dtype=np.int64),
+                 "attention_mask": np.array([encoded.attention_mask], dtype=np.int64)}
+        if self._needs_types:
+            feeds["token_type_ids"] = np.array([encoded.type_ids], dtype=np.int64)
+        return float(session.run(None, feeds)[0].reshape(-1)[0])
 
     def score(self, query: str, passages: Sequence[str]) -> list[float]:
         if not passages:
             return []
         from ..index.onnx_common import batches
 
-        session, tokenizer = self._load()
-        # The graph quantises activations per batch tensor, so a pair's logit depends on the
-        # company it is scored in (up to ~0.7 measured); batch_size=1 avoids it
-        scores = np.zeros(len(passages), dtype=np.float32)
         pairs = [(query, passage) for passage in passages]
+        if self.batch_size == 1:
+            # The graph quantises activations per run, so a pair's logit depends on the company
+            # it is scored in (up to ~0.7 measured): each pair runs alone, several at once
+            return self.each(pairs, self._score_one)
+        session, tokenizer = self._load()
+        scores = np.zeros(len(passages), dtype=np.float32)
         for batch, feeds in batches(tokenizer, pairs, self.batch_size, with_types=self._needs_types):
             logits = session.run(None, feeds)[0]  # (batch, 1)
             scores[batch] = logits.reshape(len(batch), -1)[:, 0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Collection
 
@@ -61,6 +62,22 @@ class Retriever:
         self.catalog = catalog
         self.rrf_k = rrf_k
         self.candidate_chunks = candidate_chunks
+        self._side = None  # the thread BM25 runs in while the dense search runs here
+        self._side_lock = threading.Lock()
+
+    def _beside(self):
+        with self._side_lock:
+            if self._side is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._side = ThreadPoolExecutor(1, thread_name_prefix="bm25")
+            return self._side
+
+    def close(self) -> None:
+        with self._side_lock:
+            side, self._side = self._side, None
+        if side is not None:
+            side.shutdown(wait=True)
 
     def search(
         self, query: str, k: int = 8, mode: str = "hybrid", years: tuple[int, int] | None = None,
@@ -71,9 +88,14 @@ class Retriever:
             raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
         n = max(self.candidate_chunks, 4 * k)
         dense, lexical = [], []
+        # hybrid: BM25 (mostly Python) runs beside the query embedding and the HNSW search,
+        # which release the interpreter lock
+        lexical_later = self._beside().submit(self.bm25_search, query, n, years, papers) if mode == "hybrid" else None
         if mode in ("dense", "hybrid"):
             dense = self.vectors.query(self.embedder.embed_query(query), n, years, papers)
-        if mode in ("bm25", "hybrid"):
+        if lexical_later is not None:
+            lexical = lexical_later.result()
+        elif mode == "bm25":
             lexical = self.bm25_search(query, n, years, papers)
 
         chunk_paper = {h.chunk_id: h.paper_id for h in dense}
