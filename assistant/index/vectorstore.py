@@ -87,19 +87,27 @@ class ChunkVectorStore:
         self._lock = threading.RLock()
         self.client = None
         self.collection = None
-        self.store = None
+        self._llama_store = None
 
     def load(self) -> None:
         with self._lock:
             if self.collection is None:
-                from llama_index.vector_stores.chroma import ChromaVectorStore
-
                 self.client = self._connect()
                 # no embedding_function: Chroma's default one would download a model
                 self.collection = self.client.get_or_create_collection(
                     self.name, metadata={"hnsw:space": "cosine"}, embedding_function=None
                 )
-                self.store = ChromaVectorStore(chroma_collection=self.collection)
+
+    @property
+    def store(self):
+        """The collection as a llama-index vector store (for llama-index query engines, such as the
+        eval's baseline). Made on first use: importing it costs about 2 s that a search never needs."""
+        with self._lock:
+            if self._llama_store is None:
+                from llama_index.vector_stores.chroma import ChromaVectorStore
+
+                self._llama_store = ChromaVectorStore(chroma_collection=self._ready())
+            return self._llama_store
 
     def _ready(self):
         if self.collection is None:
@@ -111,7 +119,7 @@ class ChunkVectorStore:
             close = getattr(self.client, "close", None)
             if close:
                 close()
-            self.client = self.collection = self.store = None
+            self.client = self.collection = self._llama_store = None
 
     def sync(self, version: int) -> None:
         """Note the catalog version this process works with; reopen when another process moved it on."""
@@ -141,25 +149,28 @@ class ChunkVectorStore:
         return found
 
     def add(self, chunks: Sequence["Chunk"], vectors: Sequence[Sequence[float]], papers: dict[str, "Paper"]) -> None:
-        from llama_index.core.schema import TextNode
-
-        nodes = []
-        for chunk, vector in zip(chunks, vectors, strict=True):
-            paper = papers[chunk.paper_id]
-            nodes.append(
-                TextNode(
-                    id_=chunk.chunk_id,
-                    text=chunk.embed_text,
-                    embedding=list(vector),
-                    metadata={"paper_id": chunk.paper_id, "chunk": chunk.index, "year": paper.year or 0,
-                              "title": paper.title},
-                    excluded_embed_metadata_keys=["paper_id", "chunk", "year", "title"],
-                    excluded_llm_metadata_keys=["paper_id", "chunk", "year"],
-                )
+        """Store chunk vectors with their text and flat metadata (paper_id, chunk, year, title): the
+        layout llama-index's ChromaVectorStore reads back as nodes, without its JSON copy of each node."""
+        chunks = list(chunks)
+        if len(chunks) != len(vectors):
+            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+        if not chunks:
+            return
+        collection = self._ready()
+        step = self._max_batch()
+        for start in range(0, len(chunks), step):
+            part = chunks[start : start + step]
+            collection.add(
+                ids=[c.chunk_id for c in part],
+                embeddings=[list(map(float, v)) for v in vectors[start : start + step]],
+                documents=[c.embed_text for c in part],
+                metadatas=[{"paper_id": c.paper_id, "chunk": c.index, "year": papers[c.paper_id].year or 0,
+                            "title": papers[c.paper_id].title} for c in part],
             )
-        if nodes:
-            self._ready()
-            self.store.add(nodes)
+
+    def _max_batch(self) -> int:
+        get = getattr(self.client, "get_max_batch_size", None)
+        return max(1, int(get())) if get else 5000
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
         ids = list(chunk_ids)
@@ -188,7 +199,7 @@ class ChunkVectorStore:
         with self._lock:
             self._ready()
             self.client.delete_collection(self.name)
-            self.collection = self.store = None
+            self.collection = self._llama_store = None
             self.load()
 
 
