@@ -126,15 +126,19 @@ class Bench:
             "dense": lambda q: ours.search(q, k=10, mode="dense"),
             "bm25": lambda q: ours.search(q, k=10, mode="bm25"),
             "peer-dense": peer.search,
+            "query-embedding": self.embedder.embed_query,  # what both pay: the floor of any search here
         }, queries(n))
         p95 = {}
         for name, values in times.items():
-            system, mode = ("llama-index-default", "dense") if name == "peer-dense" else ("paper-assistant", name)
+            system, mode = {"peer-dense": ("llama-index-default", "dense"),
+                            "query-embedding": ("embedder-alone", "query")}.get(name, ("paper-assistant", name))
             for stat, value in percentiles(values).items():
                 self.add(mode, size, system, f"search_{stat}_ms", value, "ms")
             p95[name] = percentiles(values)["p95"]
         self.ratio(f"hybrid p95 / peer dense p95, {size} papers", p95["hybrid"], p95["peer-dense"], "ms", "<= 0.5")
         self.ratio(f"dense p95 / peer dense p95, {size} papers", p95["dense"], p95["peer-dense"], "ms", "< 1")
+        self.ratio(f"query embedding alone p95 / peer dense p95, {size} papers", p95["query-embedding"],
+                   p95["peer-dense"], "ms", "(the floor)")
 
     def latency(self, modes: dict[str, Callable[[str], object]], size: int, system: str, n: int) -> None:
         from .peer import interleaved_latency

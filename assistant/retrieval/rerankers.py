@@ -30,14 +30,6 @@ MAX_TOKENS = 512  # query + passage, as sentence-transformers' CrossEncoder read
 class Reranker(Protocol):
     name: str
 
-    def _score_one(self, session, tokenizer, pair: tuple[str, str]) -> float:
-        encoded = tokenizer.encode(*pair)
-        feeds = {"input_ids": np.array([encoded.ids], dtype=np.int64),
-                 "attention_mask": np.array([encoded.attention_mask], dtype=np.int64)}
-        if self._needs_types:
-            feeds["token_type_ids"] = np.array([encoded.type_ids], dtype=np.int64)
-        return float(session.run(None, feeds)[0].reshape(-1)[0])
-
     def score(self, query: str, passages: Sequence[str]) -> list[float]: ...
 
     def load(self) -> None: ...
