@@ -98,8 +98,10 @@ def test_saved_questions_report_new_papers_after_an_ingest(own_index, tmp_path):
     report = own_index.ingest([corpus], progress=False)
     assert report.new_papers == 1
     [watched] = report.watched
-    assert watched.new == ["Magnitude Pruning Revisited for Sparse Transformers"] and not watched.gone
+    assert watched.new == ["Magnitude Pruning Revisited for Sparse Transformers"]
     assert "1 new paper(s) now answer 'Which papers study pruning?'" in watched.line()
+    # a borderline paper may drop out of the list beside a clearer one; it is then named too
+    assert all(title in watched.line() and title in watch.titles for title in watched.gone)
     assert not own_index.check_watches()[0].changed, "the new answer is the baseline now"
     own_index.unwatch(watch.id)
     assert own_index.watches() == []
