@@ -49,6 +49,22 @@ def as_llama_index_llm(inner: "ChatLLM", max_tokens: int = 256):
     return _Adapter(inner)
 
 
+def _title_only_metadata():
+    """The chunks' paper_id, chunk number and year stay out of the LLM's prompt (the title
+    goes in): the store keeps them as flat metadata, which llama-index would otherwise print
+    before every source and so lengthen every refine step."""
+    from llama_index.core.postprocessor.types import BaseNodePostprocessor
+
+    class TitleOnly(BaseNodePostprocessor):
+        def _postprocess_nodes(self, nodes, query_bundle=None):
+            for scored in nodes:
+                scored.node.excluded_llm_metadata_keys = ["paper_id", "chunk", "year"]
+                scored.node.excluded_embed_metadata_keys = ["paper_id", "chunk", "year", "title"]
+            return nodes
+
+    return TitleOnly()
+
+
 class CitationBaseline:
     """Built from the same settings through the public registries (embedder, vector store,
     LLM); our Assistant is used only through its API, to look papers up and to judge."""
@@ -70,6 +86,7 @@ class CitationBaseline:
         index = VectorStoreIndex.from_vector_store(vectors.store, embed_model=embed_model)
         self.engine = CitationQueryEngine.from_args(
             index, llm=as_llama_index_llm(llm), similarity_top_k=top_k, citation_chunk_size=512,
+            node_postprocessors=[_title_only_metadata()],
         )
 
     def close(self) -> None:
