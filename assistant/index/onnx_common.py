@@ -24,8 +24,8 @@ class OnnxModel:
     One input runs on a session with ``threads`` threads (a query: lowest latency). Many
     inputs (:meth:`each`) run one per ONNX run on one-thread sessions, ``threads`` runs at
     once: no padding, an input's output does not depend on the inputs beside it (the int8
-    graphs quantise activations per run), and on 2 cores it is ~1.3x faster than padded
-    batches on two threads (``python scripts/embed_throughput.py``)."""
+    graphs quantise activations per run), and on 2 cores it is faster than padded
+    batches on two threads (``python scripts/embed_throughput.py`` times both ways)."""
 
     max_tokens: int
 
@@ -33,6 +33,7 @@ class OnnxModel:
         self.threads = threads or max(1, min(4, os.cpu_count() or 1))
         self._session = None
         self._tokenizer = None
+        self._model: Path | None = None  # the graph ``_files`` gave on first load
         self._runs = None  # (one-thread session, thread pool) for many inputs
         self._lock = threading.Lock()
 
@@ -47,6 +48,7 @@ class OnnxModel:
         with self._lock:
             if self._session is None:
                 model, tokenizer = self._files()
+                self._model = model
                 self._session = open_session(model, self.threads)
                 self._tokenizer = load_tokenizer(tokenizer, self.max_tokens)
                 self._opened(self._session)
@@ -61,8 +63,7 @@ class OnnxModel:
             if self._runs is None:
                 from concurrent.futures import ThreadPoolExecutor
 
-                model, _ = self._files()
-                self._runs = (open_session(model, 1), ThreadPoolExecutor(self.threads, thread_name_prefix="onnx"))
+                self._runs = (open_session(self._model, 1), ThreadPoolExecutor(self.threads, thread_name_prefix="onnx"))
             single, pool = self._runs
         return list(pool.map(lambda item: run(single, tokenizer, item), items))
 
