@@ -54,3 +54,24 @@ def test_llama_index_citation_baseline_is_scored_like_ours(real_assistant):
     assert all(r["retrieved_titles"] for r in baseline), "the baseline's sources are mapped back to papers"
     keys = [k for k in run["summary"] if k.startswith("llama-index-citation|local|dense|")]
     assert keys and all(run["summary"][k]["overall"]["recall@10"] is not None for k in keys)
+
+
+def test_baseline_sources_carry_the_chunk_text_from_the_catalog(real_assistant):
+    """The vector store keeps no chunk text (the catalog does): the baseline's LLM must still see it."""
+    from llama_index.core import QueryBundle
+
+    from assistant.evaluation.baseline import CitationBaseline
+
+    baseline = CitationBaseline(real_assistant, "fake", top_k=3)
+    try:
+        nodes = baseline.engine.retrieve(QueryBundle("shortcut learning"))
+    finally:
+        baseline.close()
+    papers = {p.paper_id: p for p in real_assistant.papers()}
+    assert len(nodes) == 3
+    for scored in nodes:
+        paper = papers[scored.node.metadata["paper_id"]]
+        assert scored.node.text.startswith(paper.title) and len(scored.node.text) > len(paper.title) + 50
+        assert scored.node.text.split("\n\n", 1)[1][:40] in paper.abstract
+        prompt_text = scored.node.get_content(metadata_mode="llm")
+        assert "paper_id" not in prompt_text and "title: " in prompt_text

@@ -49,20 +49,28 @@ def as_llama_index_llm(inner: "ChatLLM", max_tokens: int = 256):
     return _Adapter(inner)
 
 
-def _title_only_metadata():
-    """The chunks' paper_id, chunk number and year stay out of the LLM's prompt (the title
-    goes in): the store keeps them as flat metadata, which llama-index would otherwise print
-    before every source and so lengthen every refine step."""
+def _texts_from_catalog(catalog):
+    """Each retrieved chunk gets its text from the catalog (the vector store keeps vectors and
+    metadata only), and the chunks' paper_id, chunk number and year stay out of the LLM's prompt
+    (the title goes in): llama-index would otherwise print them before every source."""
     from llama_index.core.postprocessor.types import BaseNodePostprocessor
+    from pydantic import PrivateAttr
 
-    class TitleOnly(BaseNodePostprocessor):
+    class CatalogText(BaseNodePostprocessor):
+        _catalog: object = PrivateAttr()
+
         def _postprocess_nodes(self, nodes, query_bundle=None):
+            texts = {c.chunk_id: c.embed_text for c in self._catalog.chunks([n.node.node_id for n in nodes])}
             for scored in nodes:
+                if scored.node.node_id in texts:
+                    scored.node.set_content(texts[scored.node.node_id])
                 scored.node.excluded_llm_metadata_keys = ["paper_id", "chunk", "year"]
                 scored.node.excluded_embed_metadata_keys = ["paper_id", "chunk", "year", "title"]
             return nodes
 
-    return TitleOnly()
+    postprocessor = CatalogText()
+    postprocessor._catalog = catalog
+    return postprocessor
 
 
 class CitationBaseline:
@@ -74,25 +82,28 @@ class CitationBaseline:
         from llama_index.core.query_engine import CitationQueryEngine
 
         from ..answering import make_llm
-        from ..index import as_llama_index_embedding, make_embedder, open_vector_store
+        from ..index import Catalog, as_llama_index_embedding, make_embedder, open_vector_store
+        from ..layout import DataLayout
 
         self.assistant = assistant
         self.llm = llm = make_llm(llm_name, assistant.settings)
         embedder = make_embedder(assistant.settings)
         vectors = self._vectors = open_vector_store(assistant.settings, embedder.name)
         vectors.load()
+        self._catalog = Catalog(DataLayout(assistant.settings.storage.data_dir).catalog)
         self._papers = {p.paper_id: p for p in assistant.papers()}
         embed_model = as_llama_index_embedding(embedder)
         index = VectorStoreIndex.from_vector_store(vectors.store, embed_model=embed_model)
         self.engine = CitationQueryEngine.from_args(
             index, llm=as_llama_index_llm(llm), similarity_top_k=top_k, citation_chunk_size=512,
-            node_postprocessors=[_title_only_metadata()],
+            node_postprocessors=[_texts_from_catalog(self._catalog)],
         )
 
     def close(self) -> None:
         """Free the baseline's own LLM and store (a model left to interpreter shutdown can abort it)."""
         self.llm.close()
         self._vectors.close()
+        self._catalog.close()
 
     def ask(self, question: str) -> dict:
         started = time.perf_counter()

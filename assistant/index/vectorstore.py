@@ -93,15 +93,20 @@ class ChunkVectorStore:
         with self._lock:
             if self.collection is None:
                 self.client = self._connect()
-                # no embedding_function: Chroma's default one would download a model
+                # no embedding_function: Chroma's default one would download a model. A new
+                # collection searches with ef 400, not 100 (recall@10 0.95 -> 0.99 at 300,000
+                # chunks), and writes its index to disk every 10,000 adds, not every 1,000 (each
+                # write rewrites the whole id map: 82 MB at a million chunks). docs/scale.md
                 self.collection = self.client.get_or_create_collection(
-                    self.name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+                    self.name, embedding_function=None,
+                    metadata={"hnsw:space": "cosine", "hnsw:search_ef": 400, "hnsw:sync_threshold": 10_000},
                 )
 
     @property
     def store(self):
         """The collection as a llama-index vector store (for llama-index query engines, such as the
-        eval's baseline). Made on first use: importing it costs about 2 s that a search never needs."""
+        eval's baseline). Its nodes come back without text (the catalog keeps it; see :meth:`add`).
+        Made on first use: importing it costs about 2 s that a search never needs."""
         with self._lock:
             if self._llama_store is None:
                 from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -143,14 +148,16 @@ class ChunkVectorStore:
     def ids(self) -> set[str]:
         found: set[str] = set()
         collection = self._ready()
-        total, page = collection.count(), 5000
+        total, page = collection.count(), 50_000  # each page skips the ones before it: few pages
         for offset in range(0, total, page):
             found.update(collection.get(include=[], limit=page, offset=offset)["ids"])
         return found
 
     def add(self, chunks: Sequence["Chunk"], vectors: Sequence[Sequence[float]], papers: dict[str, "Paper"]) -> None:
-        """Store chunk vectors with their text and flat metadata (paper_id, chunk, year, title): the
-        layout llama-index's ChromaVectorStore reads back as nodes, without its JSON copy of each node."""
+        """Store chunk vectors with flat metadata (paper_id, chunk, year, title), the layout
+        llama-index's ChromaVectorStore reads back as nodes. The chunk text is not stored here:
+        the catalog has it, and Chroma indexing it for full-text search halved the add rate and
+        made the store 4-5x larger (docs/scale.md)."""
         chunks = list(chunks)
         if len(chunks) != len(vectors):
             raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
@@ -163,7 +170,6 @@ class ChunkVectorStore:
             collection.add(
                 ids=[c.chunk_id for c in part],
                 embeddings=[list(map(float, v)) for v in vectors[start : start + step]],
-                documents=[c.embed_text for c in part],
                 metadatas=[{"paper_id": c.paper_id, "chunk": c.index, "year": papers[c.paper_id].year or 0,
                             "title": papers[c.paper_id].title} for c in part],
             )
