@@ -1,11 +1,19 @@
-"""What the benchmarks measure with: the machine, percentiles, folder sizes, the query mix."""
+"""What the benchmarks measure with: the machine, percentiles, sizes on disk, the query mix,
+and a ``chroma run`` server on a free local port."""
 
 from __future__ import annotations
 
 import json
 import os
 import platform
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from ..layout import BUNDLED_CORPUS, PROJECT_ROOT
 
@@ -19,17 +27,50 @@ def machine() -> dict:
             "python": platform.python_version(), "platform": platform.platform()}
 
 
-def percentiles(values: list[float]) -> dict[str, float]:
+def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank q-quantile (0 < q <= 1)."""
     ordered = sorted(values)
-
-    def at(q: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99)}
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
-def dir_mb(path: Path) -> float:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+def percentiles(values: list[float]) -> dict[str, float]:
+    return {"p50": percentile(values, 0.50), "p95": percentile(values, 0.95), "p99": percentile(values, 0.99)}
+
+
+def size_mb(*paths: Path) -> float:
+    """MB on disk of these files and folders (missing ones count 0)."""
+    files = [f for p in paths for f in ([p] if p.is_file() else p.rglob("*") if p.exists() else []) if f.is_file()]
+    return sum(f.stat().st_size for f in files) / 2**20
+
+
+@contextmanager
+def chroma_server(path: Path, timeout: float = 120) -> Iterator[tuple[int, int]]:
+    """`chroma run` serving this Chroma directory on a free localhost port: (port, server pid);
+    stopped on exit."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    server = subprocess.Popen([chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + timeout
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"chroma run did not start on {path}") from None
+                time.sleep(0.3)
+        yield port, server.pid
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def queries(n: int) -> list[str]:

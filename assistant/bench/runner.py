@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from typing import Callable
 from ..config import Settings
 
 from ..layout import BUNDLED_CORPUS
-from .measure import dir_mb, machine, percentiles, queries
+from .measure import chroma_server, machine, percentiles, queries, size_mb
 
 MODES = ("dense", "bm25", "hybrid")
 
@@ -71,8 +70,9 @@ class Bench:
 
     # -- measures ----------------------------------------------------------------
     def ratio(self, name: str, ours: float, peer: float, unit: str, target: str) -> None:
-        """One comparison with the peer, taken in this run: ours / peer."""
-        self.ratios.append({"name": name, "ours": round(ours, 3), "peer": round(peer, 3), "unit": unit,
+        """A same-run comparison; the ratio is of the figures as reported, so a reader gets it back."""
+        ours, peer = round(ours, 3), round(peer, 3)
+        self.ratios.append({"name": name, "ours": ours, "peer": peer, "unit": unit,
                             "ratio": round(ours / peer, 3) if peer else None, "target": target})
         self.say(f"  ratio {name:<44} {ours:>9.2f} / {peer:<9.2f} {unit:<9} = {ours / peer:5.2f}  (target {target})")
 
@@ -93,7 +93,7 @@ class Bench:
             report = json.loads(out.read())
         self.add(workload, size, "paper-assistant", "cli_ingest_papers_per_s", report["papers"] / seconds, "papers/s")
         self.add(workload, size, "paper-assistant", "ingest_process_s", seconds, "s")
-        self.add(workload, size, "paper-assistant", "index_mb", dir_mb(data_dir), "MB")
+        self.add(workload, size, "paper-assistant", "index_mb", size_mb(data_dir), "MB")
         self.add(workload, size, "paper-assistant", "rss_mb", report["peak_rss_mb"], "MB")
 
     def ingest_against_peer(self, corpus: Path, workload: str, size: int) -> dict[str, Path]:
@@ -182,22 +182,7 @@ class Bench:
         peer.close()
 
     def chroma_server(self, corpus: Path, size: int, workload: str, n_queries: int) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-        server = subprocess.Popen([chroma, "run", "--path", str(self.work / f"server-{size}"), "--host", "127.0.0.1",
-                                   "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    if time.time() > deadline:
-                        raise RuntimeError("chroma run did not start") from None
-                    time.sleep(0.3)
+        with chroma_server(self.work / f"server-{size}", timeout=60) as (port, _):
             assistant = self.assistant(self.work / f"server-catalog-{size}", chroma_host="127.0.0.1", chroma_port=port)
             started = time.perf_counter()
             report = assistant.ingest([corpus], progress=False)
@@ -205,9 +190,6 @@ class Bench:
             self.latency({m: (lambda q, m=m: assistant.search(q, k=10, mode=m)) for m in MODES}, size, "chroma-server",
                          n_queries)
             assistant.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
     def cli_cold_start(self, data_dir: Path, runs: int = 3) -> None:
         exe = str(Path(sys.executable).with_name("paper-assistant"))

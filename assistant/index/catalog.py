@@ -164,6 +164,10 @@ class Catalog:
     def chunks(self, chunk_ids: Iterable[str] | None = None) -> list[Chunk]:
         return self._chunks("chunk_id", chunk_ids)
 
+    def existing_chunks(self, chunk_ids: Iterable[str]) -> set[str]:
+        """Those of the chunk ids the catalog has (read from the key's index, no text)."""
+        return {r[0] for r in self._select("SELECT chunk_id FROM chunks", "chunk_id", chunk_ids)}
+
     def _chunks(self, key: str, ids: Iterable[str] | None) -> list[Chunk]:
         rows = self._select("SELECT chunk_id, paper_id, idx, text, embed_text FROM chunks", key, ids)
         return [Chunk(chunk_id=r[0], paper_id=r[1], index=r[2], text=r[3], embed_text=r[4]) for r in rows]
@@ -181,7 +185,7 @@ class Catalog:
 
     def counts(self) -> tuple[int, int]:
         """(papers, chunks), as counted when this version was written: every search asks, and
-        counting the rows grows with the corpus (the scale simulation)."""
+        counting the rows took 25 ms a search at a million papers (docs/scale.md)."""
         rows = self._db.execute("SELECT key, value FROM meta WHERE key IN ('version', 'counts')").fetchall()
         meta = dict(rows)
         stamped = meta.get("counts", "").split()
@@ -193,8 +197,8 @@ class Catalog:
 
     def year_span(self) -> tuple[int | None, int]:
         """The newest publication year, and how many papers have no date. Every search asks,
-        so both are read from the year index: one query scanning the papers table grew with
-        the corpus (20 ms a search at 30,000 papers in the scale simulation)."""
+        so both are read from the year index: one query scanning the papers table took 765 ms
+        a search at a million papers (docs/scale.md)."""
         newest = self._db.execute("SELECT MAX(year) FROM papers").fetchone()[0]
         undated = self._db.execute("SELECT COUNT(*) FROM papers WHERE year IS NULL").fetchone()[0]
         return newest, int(undated or 0)

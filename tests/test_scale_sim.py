@@ -1,0 +1,193 @@
+"""The scale simulation (assistant/bench/scale*.py) on a small corpus: its stages run the
+project's stores end to end and the simulated data has the properties the figures rely on."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from assistant.bench.scale_data import BLOCK, World, blocks, exact_top, paper_id, vectors
+from assistant.bench.scale_stages import EMBEDDER, SOURCE, QueryEmbedder, ingest, search
+
+N = 2000
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return World(7)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """2,000 simulated papers ingested through the stages (embedded Chroma), and the search figures."""
+    data = tmp_path_factory.mktemp("scale") / "data"
+    base = {"data_dir": str(data), "seed": 7, "batch": 500}
+    first = ingest(base | {"start": 0, "end": 1500})
+    second = ingest(base | {"start": 1500, "end": N})  # the store grows; catalog and BM25 are rewritten
+    figures = search(base | {"papers": N, "queries": 30, "recall_queries": 30, "store": "chroma"})
+    return data, first, second, figures
+
+
+def test_a_paper_is_the_same_whatever_range_makes_it(world):
+    whole = next(b for b, lo, _ in blocks(world, 0, N, source=SOURCE) if lo == BLOCK)
+    part, lo, hi = next(blocks(world, BLOCK + 7, BLOCK + 9, source=SOURCE))
+    assert (lo, hi) == (BLOCK + 7, BLOCK + 9)
+    assert part.papers == whole.papers[7:9] and part.chunks == whole.chunks[7:9]
+    assert part.chunks[0].chunk_id.startswith(paper_id(BLOCK + 7) + "-")
+    assert np.array_equal(next(vectors(world, BLOCK + 7, BLOCK + 9)), world.vectors(1)[7:9])
+    assert World(7).texts(3)[1] == world.texts(3)[1] and World(8).texts(3)[1] != world.texts(3)[1]
+
+
+def test_papers_look_like_abstracts_and_vectors_cluster_by_topic(world):
+    titles, abstracts, _ = world.texts(0)
+    lengths = [len(a.split()) for a in abstracts]
+    assert 150 <= min(lengths) and max(lengths) <= 250 and all(5 <= len(t.split()) <= 10 for t in titles)
+    vecs, topics = world.vectors(0), world.topics(0)
+    assert vecs.dtype == np.float32 and np.allclose(np.linalg.norm(vecs, axis=1), 1, atol=1e-5)
+    sims = vecs @ vecs.T
+    areas = world.topic_area[topics]
+    same = (topics[:, None] == topics[None, :]) & ~np.eye(BLOCK, dtype=bool)
+    same_area = (areas[:, None] == areas[None, :]) & (topics[:, None] != topics[None, :])
+    unrelated = areas[:, None] != areas[None, :]
+    assert 0.45 < sims[same].mean() < 0.55 and 0.2 < sims[same_area].mean() < 0.3 and abs(sims[unrelated].mean()) < 0.02
+
+
+def test_exact_top_is_brute_force(world):
+    query = world.queries(N, 2)[1]  # planted: near one paper
+    top = exact_top(world, query.vector[None, :], N, 5)[0]
+    everything = np.vstack(list(vectors(world, 0, N)))
+    assert top == [paper_id(int(i)) for i in np.argsort(-(everything @ query.vector))[:5]]
+    assert top[0] == query.planted
+
+
+def test_the_index_holds_every_paper_once(built):
+    data, first, second, _ = built
+    from assistant.index import Catalog
+
+    assert (first["store_count"], first["catalog_papers"]) == (1500, 1500) and second["catalog_wal_mb"] == 0
+    assert (second["store_count"], second["store_ids"], second["catalog_papers"]) == (N, N, N)
+    catalog = Catalog(data / "catalog.sqlite")
+    try:
+        assert catalog.counts() == (N, N)
+        assert catalog.sources() == [SOURCE]
+        newest, undated = catalog.year_span()
+        assert 2015 <= newest <= 2025 and undated == 0
+    finally:
+        catalog.close()
+    stamp = json.loads((data / "bm25" / f"paper-chunks-{EMBEDDER}" / "chunk_ids.json").read_text())
+    assert len(stamp["ids"]) == N
+
+
+def test_search_finds_the_planted_papers_and_hnsw_matches_brute_force(built):
+    *_, figures = built
+    assert figures["dense_planted_at_1"] == 1.0 and figures["hybrid_planted_at_1"] == 1.0
+    assert figures["bm25_planted_at_1"] >= 0.9  # by three of the paper's rarest words
+    assert figures["planted_exact_at_1"] == 1.0
+    assert figures["recall_at_10"] >= 0.95 and figures["recall_at_60"] >= 0.9
+    assert all(len(figures[f"{mode}_ms"]) == 30 for mode in ("dense", "bm25", "hybrid"))
+
+
+def test_bm25_finds_a_paper_by_its_rare_words(built, world):
+    from assistant import Assistant, Settings
+
+    data, *_ = built
+    block, row = divmod(1234, BLOCK)
+    _, _, rare = world.texts(block, rare=True)
+    words = " ".join(world.words[rare[row][:2]])
+    assistant = Assistant(Settings(data_dir=data, llm="extractive", reranker="none", selector="thresholds"),
+                          embedder=QueryEmbedder({}), notify=lambda message: None)
+    try:
+        hits = assistant.search(words, k=3, mode="bm25").hits
+        assert hits[0].paper.paper_id == paper_id(1234)
+        with pytest.raises(KeyError, match="no vector for the query"):
+            assistant.search(words, k=3, mode="dense")
+    finally:
+        assistant.close()
+
+
+def test_bm25_search_gives_the_scores_bm25s_retrieve_gives(built, world):
+    """BM25Index.search ranks only the chunks that score (a scale fix): the same scores, best first."""
+    from assistant.index import BM25Index, Catalog, tokenize
+
+    data, *_ = built
+    catalog = Catalog(data / "catalog.sqlite")
+    index = BM25Index.load(data / "bm25" / f"paper-chunks-{EMBEDDER}", catalog.version)
+    catalog.close()
+    for q in world.queries(N, 20, seed=1):
+        tokens = [t for t in tokenize([q.text])[0] if t in index.retriever.vocab_dict]
+        _, scores = index.retriever.retrieve([tokens], k=60, show_progress=False)
+        expected = [float(s) for s in scores[0] if s > 0]
+        assert [h.score for h in index.search(q.text, 60)] == pytest.approx(expected)
+
+
+def test_new_collections_get_the_scale_settings_and_existing_ones_keep_theirs(tmp_path):
+    from assistant import Settings
+    from assistant.index import open_client, open_vector_store
+
+    settings = Settings(data_dir=tmp_path / "data")
+    open_client(tmp_path / "data" / "chroma").get_or_create_collection(
+        "paper-chunks-older", metadata={"hnsw:space": "cosine"}, embedding_function=None)
+    stores = [open_vector_store(settings, name) for name in ("older", "newer")]
+    try:
+        hnsw = [(store.load(), store.collection.configuration_json["hnsw"])[1] for store in stores]
+        assert (hnsw[0]["ef_search"], hnsw[0]["sync_threshold"]) == (100, 1000)
+        assert (hnsw[1]["ef_search"], hnsw[1]["sync_threshold"], hnsw[1]["space"]) == (400, 10_000, "cosine")
+    finally:
+        for store in stores:
+            store.close()
+
+
+@pytest.mark.integration
+def test_the_whole_simulation_runs_and_reports(tmp_path):
+    from assistant.bench import plot_scale, render_scale, run_scale
+
+    lines = []
+    report = run_scale([1000, 2000], servers=["embedded"], progress=lines.append, work=tmp_path / "work",
+                       queries=20, recall_queries=20, ef_sweep=(50,))
+    assert not (tmp_path / "work").exists()  # the simulated index is deleted
+    metrics = {(r["size"], r["metric"]) for r in report["results"]}
+    assert {(2000, "ingest_peak_rss_mb"), (2000, "hybrid_p95_ms"), (2000, "recall_at_10_ef_50"),
+            (2000, "catalog_mb")} <= metrics
+    text = render_scale(report, "python scripts/scale_sim.py --sizes 1000 2000 --servers embedded")
+    assert "| 2,000 | embedded |" in text
+    assert plot_scale(report, tmp_path / "scale.png") and (tmp_path / "scale.png").stat().st_size > 0
+    with pytest.raises(ValueError, match="servers"):
+        run_scale([1000], servers=["elsewhere"], progress=print)
+
+
+def test_the_catalog_answers_counts_and_years_from_stamps_and_indexes(tmp_path):
+    """The scale fixes in catalog.py: counts() reads the counts stamped with the version (falling
+    back to counting rows for a catalog another writer changed), year_span() the year index."""
+    import sqlite3
+
+    from assistant import Paper
+    from assistant.index import Catalog, Chunk
+
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    years = [2019, None, 2024, 2021, None]
+    papers = [Paper(paper_id=f"p{i}", title=f"t{i}", abstract="a", year=y) for i, y in enumerate(years)]
+    catalog.replace_all(papers, [Chunk(f"p{i}-h-160x32-0", f"p{i}", 0, "a", f"t{i}\n\na") for i in range(5)], ["s"])
+    assert catalog.counts() == (5, 5) and catalog.year_span() == (2024, 2)
+    assert (tmp_path / "catalog.sqlite-wal").stat().st_size == 0  # the log is cut back after the write
+    with sqlite3.connect(tmp_path / "catalog.sqlite") as db:  # a writer that stamps no counts
+        db.execute("DELETE FROM chunks WHERE paper_id = 'p1'")
+        db.execute("DELETE FROM papers WHERE paper_id = 'p1'")
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'version'")
+        plan = db.execute("EXPLAIN QUERY PLAN SELECT MAX(year) FROM papers").fetchall()
+    assert catalog.counts() == (4, 4) and catalog.year_span() == (2024, 1)
+    assert "papers_by_year" in str(plan)
+    catalog.close()
+
+
+def test_the_vector_store_keeps_vectors_and_metadata_but_no_chunk_text(built):
+    """The catalog holds the text; Chroma indexing it for full-text search halved the add rate."""
+    from assistant.index import open_client
+
+    data, *_ = built
+    collection = open_client(data / "chroma").get_collection(f"paper-chunks-{EMBEDDER}")
+    got = collection.get(limit=5, include=["documents", "metadatas", "embeddings"])
+    assert got["documents"] == [None] * 5
+    assert all(set(m) == {"paper_id", "chunk", "year", "title"} for m in got["metadatas"])
+    assert len(got["embeddings"][0]) == 384
