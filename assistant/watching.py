@@ -45,9 +45,9 @@ class WatchReport:
             return f"No change for {q!r} ({len(self.watch.cited)} paper(s) cited)."
         parts = []
         if self.new:
-            parts.append(f"{len(self.new)} new paper(s) now answer {q!r}: " + "; ".join(self.new))
+            parts.append(f"{len(self.new)} new paper(s) now answer {q!r}: " + "; ".join(self.new) + ".")
         if self.gone:
-            parts.append(f"{len(self.gone)} paper(s) no longer answer {q!r}: " + "; ".join(self.gone))
+            parts.append(f"{len(self.gone)} paper(s) no longer answer {q!r}: " + "; ".join(self.gone) + ".")
         return " ".join(parts)
 
     def to_dict(self) -> dict:

@@ -207,3 +207,22 @@ def test_processes_opening_a_fresh_catalog_at_once_all_succeed(tmp_path):
     while not errors.empty():
         found.append(errors.get())
     assert not found, found
+
+
+def test_a_corpus_too_large_to_hold_is_streamed_to_the_same_index(make_assistant, fake_embedder, tmp_path, monkeypatch):
+    """Up to HELD_PAPERS papers are chunked once and held; a larger corpus is chunked again
+    for each pass. Both ways give the same chunks, vectors and catalog, and the same updates."""
+    import assistant.index.ingest as ingest_module
+
+    held = make_assistant().ingest(progress=False)
+    held_ids = index_of(make_assistant()).vectors.ids()
+    monkeypatch.setattr(ingest_module, "HELD_PAPERS", 100)  # the bundled 210 papers are now "large"
+    streamed_assistant = make_assistant(data_dir=tmp_path / "streamed")
+    streamed = streamed_assistant.ingest(progress=False)
+    assert (streamed.papers, streamed.chunks, streamed.embedded_chunks) == (held.papers, held.chunks, held.embedded_chunks)
+    assert index_of(streamed_assistant).vectors.ids() == held_ids
+    assert index_of(streamed_assistant).catalog.chunks() == index_of(make_assistant()).catalog.chunks()
+    corpus = write(tmp_path / "c.txt", LISTING)
+    embedded = fake_embedder.texts_embedded
+    again = streamed_assistant.ingest([corpus], progress=False)  # only the two new papers are embedded
+    assert again.new_papers == 2 and fake_embedder.texts_embedded - embedded == again.embedded_chunks > 0

@@ -99,9 +99,12 @@ def test_saved_questions_report_new_papers_after_an_ingest(own_index, tmp_path):
     assert report.new_papers == 1
     [watched] = report.watched
     assert watched.new == ["Magnitude Pruning Revisited for Sparse Transformers"]
-    assert "1 new paper(s) now answer 'Which papers study pruning?'" in watched.line()
+    assert watched.line().startswith(
+        "1 new paper(s) now answer 'Which papers study pruning?': Magnitude Pruning Revisited for Sparse Transformers.")
     # a borderline paper may drop out of the list beside a clearer one; it is then named too
     assert all(title in watched.line() and title in watch.titles for title in watched.gone)
+    if watched.gone:  # one sentence each, not run together
+        assert f"Sparse Transformers. {len(watched.gone)} paper(s) no longer answer" in watched.line()
     assert not own_index.check_watches()[0].changed, "the new answer is the baseline now"
     own_index.unwatch(watch.id)
     assert own_index.watches() == []

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 BUNDLED = "@bundled"
 PAPER_BATCH = 256  # papers chunked at a time: memory stays flat as the corpus grows
+HELD_PAPERS = 10_000  # up to this many papers, their chunks are made once and held (about 6 KB a paper)
 
 
 class IngestError(RuntimeError):
@@ -160,8 +161,9 @@ def run_ingest(
     if not papers:
         raise IngestError("nothing could be ingested; the index is unchanged", load.issues)
 
-    # Chunks are streamed, never all held: a first pass keeps only the set of chunk ids,
-    # then the embedding pass and the catalog write chunk again, batch by batch.
+    # A corpus of up to HELD_PAPERS papers is chunked once and its chunks held for the three
+    # passes below (the set of chunk ids, the embedding, the catalog write). A larger one is
+    # streamed: each pass chunks again, batch by batch, and only the set of ids is kept.
     carried_chunks = catalog.chunks_of_papers(carried_ids) if carried_ids else []
 
     def chunk_batches(selection: list[Paper]) -> Iterator[list[Chunk]]:
@@ -169,13 +171,22 @@ def run_ingest(
             yield chunk_papers(selection[start : start + PAPER_BATCH], chunk_tokens, chunk_overlap)
         yield carried_chunks  # as stored: their files could not be read this time
 
+    held = list(chunk_batches(load.papers)) if len(load.papers) <= HELD_PAPERS else None
+
+    def all_batches(selection: list[Paper] | None = None) -> Iterator[list[Chunk]]:
+        """The chunks of the selected papers (all by default) and the carried ones; held
+        chunks are all given (the embedding pass skips those already stored)."""
+        if held is not None:
+            return iter(held)
+        return chunk_batches(load.papers if selection is None else selection)
+
     if rebuild:
         vectors.reset()
     existing = vectors.ids()
     wanted: set[str] = set()
     needs_embedding: set[str] = set()
     missing_chunks = 0
-    for batch in chunk_batches(load.papers):
+    for batch in all_batches():
         for chunk in batch:
             wanted.add(chunk.chunk_id)
             if chunk.chunk_id not in existing:
@@ -184,9 +195,9 @@ def run_ingest(
     by_id = {p.paper_id: p for p in papers}
     todo = [p for p in load.papers if p.paper_id in needs_embedding]
     embedded = _embed_and_add(
-        chunk_batches(todo), missing_chunks, existing, by_id, vectors, embedder, batch_size, progress
+        all_batches(todo), missing_chunks, existing, by_id, vectors, embedder, batch_size, progress
     )
-    catalog.replace_all(papers, itertools.chain.from_iterable(chunk_batches(load.papers)), sources)
+    catalog.replace_all(papers, itertools.chain.from_iterable(all_batches()), sources)
     stale = sorted(existing - wanted)
     vectors.delete(stale)
 

@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Collection
 
-from ..index.chunking import Chunk
+from ..index.chunking import Chunk, paper_of_chunk
 from ..corpus import Paper
 
 if TYPE_CHECKING:
@@ -98,13 +98,12 @@ class Retriever:
         elif mode == "bm25":
             lexical = self.bm25_search(query, n, years, papers)
 
-        chunk_paper = {h.chunk_id: h.paper_id for h in dense}
-        need = [h.chunk_id for h in lexical if h.chunk_id not in chunk_paper]
-        chunks = {c.chunk_id: c for c in self.catalog.chunks(list(chunk_paper) + need)}
-        chunk_paper.update({cid: c.paper_id for cid, c in chunks.items()})
-        # hits on chunks the catalog no longer has (an index from before a concurrent ingest) are dropped
-        dense = [h for h in dense if h.chunk_id in chunks]
-        lexical = [h for h in lexical if h.chunk_id in chunks]
+        # hits on chunks the catalog no longer has (an index from before a concurrent ingest) are
+        # dropped; only the best chunk of each paper returned is read whole, at the end
+        known = self.catalog.existing_chunks([h.chunk_id for h in dense] + [h.chunk_id for h in lexical])
+        dense = [h for h in dense if h.chunk_id in known]
+        lexical = [h for h in lexical if h.chunk_id in known]
+        chunk_paper = {cid: paper_of_chunk(cid) for cid in known}
         similarity: dict[str, float] = {}
         for hit in dense:
             similarity.setdefault(hit.paper_id, hit.similarity)
@@ -128,24 +127,26 @@ class Retriever:
         papers = self.catalog.papers(ranked)
         dense_rank = {p: i for i, p in enumerate(dense_papers, start=1)}
         bm25_rank = {p: i for i, p in enumerate(bm25_papers, start=1)}
-        hits = []
-        for rank, paper_id in enumerate(ranked, start=1):
-            own = [c for c in chunk_scores if chunk_paper[c] == paper_id]
-            own.sort(key=lambda c: -chunk_scores[c])
-            hits.append(
-                PaperHit(
-                    paper=papers[paper_id],
-                    score=scores[paper_id],
-                    best_chunk=chunks[own[0]],
-                    rank=rank,
-                    dense_rank=dense_rank.get(paper_id),
-                    bm25_rank=bm25_rank.get(paper_id),
-                    dense_similarity=similarity.get(paper_id),
-                    bm25_score=bm25_best.get(paper_id),
-                    chunk_ids=own,
-                )
+        own_chunks: dict[str, list[str]] = {p: [] for p in ranked}
+        for chunk_id in sorted(chunk_scores, key=lambda c: -chunk_scores[c]):  # stable: ties keep their order
+            own = own_chunks.get(chunk_paper[chunk_id])
+            if own is not None:
+                own.append(chunk_id)
+        best = {c.chunk_id: c for c in self.catalog.chunks([own_chunks[p][0] for p in ranked])}
+        return [
+            PaperHit(
+                paper=papers[paper_id],
+                score=scores[paper_id],
+                best_chunk=best[own_chunks[paper_id][0]],
+                rank=rank,
+                dense_rank=dense_rank.get(paper_id),
+                bm25_rank=bm25_rank.get(paper_id),
+                dense_similarity=similarity.get(paper_id),
+                bm25_score=bm25_best.get(paper_id),
+                chunk_ids=own_chunks[paper_id],
             )
-        return hits
+            for rank, paper_id in enumerate(ranked, start=1)
+        ]
 
     def bm25_search(self, query: str, n: int, years: tuple[int, int] | None, papers: Collection[str] | None = None):
         index = self._bm25()
