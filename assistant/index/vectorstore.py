@@ -156,8 +156,8 @@ class ChunkVectorStore:
     def add(self, chunks: Sequence["Chunk"], vectors: Sequence[Sequence[float]], papers: dict[str, "Paper"]) -> None:
         """Store chunk vectors with flat metadata (paper_id, chunk, year, title), the layout
         llama-index's ChromaVectorStore reads back as nodes. The chunk text is not stored here:
-        the catalog has it, and Chroma indexing it for full-text search halved the add rate and
-        made the store 4-5x larger (docs/scale.md)."""
+        the catalog has it, and Chroma indexing it for full-text search made adds 3.6x slower
+        and the store 6x larger at a million papers (docs/scale.md)."""
         chunks = list(chunks)
         if len(chunks) != len(vectors):
             raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
