@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 BUNDLED = "@bundled"
 PAPER_BATCH = 256  # papers chunked at a time: memory stays flat as the corpus grows
-HELD_PAPERS = 10_000  # up to this many papers, their chunks are made once and held (about 6 KB a paper)
+HELD_PAPERS = 10_000  # up to this many papers, their chunks are made once and held (a few KB a paper)
 
 
 class IngestError(RuntimeError):

@@ -133,6 +133,8 @@ class Retriever:
             if own is not None:
                 own.append(chunk_id)
         best = {c.chunk_id: c for c in self.catalog.chunks([own_chunks[p][0] for p in ranked])}
+        # an ingest that committed since ``known`` was read may have removed a paper: skip it
+        ranked = [p for p in ranked if own_chunks[p][0] in best and p in papers]
         return [
             PaperHit(
                 paper=papers[paper_id],
