@@ -43,6 +43,20 @@ def size_mb(*paths: Path) -> float:
     return sum(f.stat().st_size for f in files) / 2**20
 
 
+def run_child(module: str, args: list[str], what: str) -> dict:
+    """``python -m module args...`` in a fresh process; the JSON object on its last stdout line.
+    A failure raises with ``what`` and the end of the child's stderr."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.run([sys.executable, "-m", module, *args], stdout=out, stderr=err)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode:
+            raise RuntimeError(f"{what} failed ({proc.returncode}): {err.read().decode()[-3000:]}")
+        return json.loads(out.read().decode().strip().splitlines()[-1])
+
+
 @contextmanager
 def chroma_server(path: Path, timeout: float = 120) -> Iterator[tuple[int, int]]:
     """`chroma run` serving this Chroma directory on a free localhost port: (port, server pid);

@@ -10,24 +10,15 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable
 
+from .measure import run_child
+
 
 def ingest_in_child(system: str, corpus: Path, work: Path) -> dict:
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.run([sys.executable, "-m", "assistant.bench.ingest_child", system, str(corpus), str(work)],
-                              stdout=out, stderr=err)
-        out.seek(0)
-        err.seek(0)
-        if proc.returncode:
-            raise RuntimeError(f"{system} ingest of {corpus} failed: {err.read().decode()[-2000:]}")
-        return json.loads(out.read().decode().strip().splitlines()[-1])
+    return run_child("assistant.bench.ingest_child", [system, str(corpus), str(work)], f"{system} ingest of {corpus}")
 
 
 class PeerRetriever:

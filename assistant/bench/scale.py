@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Callable
 
-from .measure import chroma_server, machine, percentile, size_mb
+from .measure import chroma_server, machine, percentile, run_child, size_mb
 from .scale_stages import EMBEDDER, MODES, PeakRss
 
 SAMPLE_BASE = 10**9  # the server's sample papers: ids past any simulated corpus
@@ -31,14 +29,7 @@ SAMPLE_BASE = 10**9  # the server's sample papers: ids past any simulated corpus
 
 def stage(name: str, args: dict) -> dict:
     """Run one stage in a fresh process and return its JSON."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.run([sys.executable, "-m", "assistant.bench.scale_stages", name, json.dumps(args)],
-                              stdout=out, stderr=err)
-        out.seek(0)
-        err.seek(0)
-        if proc.returncode:
-            raise RuntimeError(f"scale stage {name} failed ({proc.returncode}): {err.read().decode()[-3000:]}")
-        return json.loads(out.read().decode().strip().splitlines()[-1])
+    return run_child("assistant.bench.scale_stages", [name, json.dumps(args)], f"scale stage {name}")
 
 
 class ScaleRun:
