@@ -85,8 +85,8 @@ class Catalog:
             db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=_BUSY_SECONDS)
             _use_wal(db)
             db.execute(f"PRAGMA journal_size_limit = {_WAL_KEEP_BYTES}")
-            # searches read ~60 chunk rows at random: mapped pages are read without a system
-            # call each (1.1 ms a search at 50k papers through the default 2 MB page cache)
+            # a search reads a few rows at random (candidate ids, best chunks, papers): mapped
+            # pages are read without a system call each (not measured on its own)
             db.execute("PRAGMA mmap_size=1073741824")
             self._local.db = db
             with self._all_lock:
@@ -185,7 +185,7 @@ class Catalog:
 
     def counts(self) -> tuple[int, int]:
         """(papers, chunks), as counted when this version was written: every search asks, and
-        counting the rows took 25 ms a search at a million papers (docs/scale.md)."""
+        counting the rows took 17 ms a search at a million papers (docs/scale.md)."""
         rows = self._db.execute("SELECT key, value FROM meta WHERE key IN ('version', 'counts')").fetchall()
         meta = dict(rows)
         stamped = meta.get("counts", "").split()
@@ -197,7 +197,7 @@ class Catalog:
 
     def year_span(self) -> tuple[int | None, int]:
         """The newest publication year, and how many papers have no date. Every search asks,
-        so both are read from the year index: one query scanning the papers table took 765 ms
+        so both are read from the year index: one query scanning the papers table took 690 ms
         a search at a million papers (docs/scale.md)."""
         newest = self._db.execute("SELECT MAX(year) FROM papers").fetchone()[0]
         undated = self._db.execute("SELECT COUNT(*) FROM papers WHERE year IS NULL").fetchone()[0]
