@@ -22,6 +22,9 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "==> creating virtual environment in $VENV"
   "$PY" -m venv "$VENV"
 fi
+# pip writes the interpreter's path into every console script's #! line: use the real path,
+# so the scripts still start when $VENV is a symlink to an environment shared between clones
+VENV=$(cd "$VENV" && pwd -P)
 pip() { "$VENV/bin/python" -m pip --disable-pip-version-check "$@"; }
 pip install -q --upgrade pip wheel setuptools
 

@@ -1,49 +1,21 @@
 """Chroma server mode, for real: `chroma run` on a free localhost port."""
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 
-from conftest import index_of, free_port
+from conftest import index_of
 
-from assistant.config import Settings, load_settings
 from assistant.api import Assistant
+from assistant.bench import measure
+from assistant.config import Settings, load_settings
 
 pytestmark = pytest.mark.integration
 
 
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
-    log = open(path / "server.log", "w")
-    proc = subprocess.Popen(
-        [chroma, "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"chroma run exited: {(path / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start within 60 s")
-    yield port
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with measure.chroma_server(path / "db", timeout=60, log=path / "server.log") as (port, _):
+        yield port
 
 
 def test_ingest_and_search_through_chroma_server(chroma_server, tmp_path, fake_embedder):

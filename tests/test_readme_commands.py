@@ -26,3 +26,22 @@ def test_setup_installs_the_browser_by_default():
     script = (ROOT / "scripts" / "setup.sh").read_text()
     assert "want_browser=1\n" in script
     assert "apt-get install" in script and "chromium chromium-driver" in script
+
+
+def test_every_console_script_of_the_environment_names_an_interpreter_that_exists():
+    """A console script whose #! line names a python that is gone fails to start with a bare
+    'No such file or directory' (seen in CI: an environment shared between clones through a
+    symlink kept the first clone's path; scripts/setup.sh now writes the real path)."""
+    import sys
+
+    broken = []
+    for script in sorted(Path(sys.executable).parent.iterdir()):
+        if not script.is_file() or script.is_symlink():
+            continue
+        with open(script, "rb") as f:
+            first = f.readline()
+        if first.startswith(b"#!"):
+            interpreter = first[2:].split()[0].decode()
+            if not Path(interpreter).exists():
+                broken.append(f"{script.name}: {interpreter}")
+    assert not broken, f"re-run scripts/setup.sh; these scripts name a missing interpreter: {broken}"

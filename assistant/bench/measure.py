@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import socket
 import subprocess
 import sys
@@ -58,15 +57,18 @@ def run_child(module: str, args: list[str], what: str) -> dict:
 
 
 @contextmanager
-def chroma_server(path: Path, timeout: float = 120) -> Iterator[tuple[int, int]]:
+def chroma_server(path: Path, timeout: float = 120, log: Path | None = None) -> Iterator[tuple[int, int]]:
     """`chroma run` serving this Chroma directory on a free localhost port: (port, server pid);
-    stopped on exit."""
+    stopped on exit. The server runs under this interpreter (chromadb's own CLI entry point), so
+    it is this environment's chromadb whatever PATH or a console script's ``#!`` line say; what
+    it prints goes to ``log`` (quoted if it fails to start), else nowhere."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    chroma = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    server = subprocess.Popen([chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-c", "from chromadb.cli.cli import app; app()",
+               "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    out = open(log, "w") if log else subprocess.DEVNULL
+    server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + timeout
         while True:
@@ -75,7 +77,8 @@ def chroma_server(path: Path, timeout: float = 120) -> Iterator[tuple[int, int]]
                 break
             except OSError:
                 if server.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"chroma run did not start on {path}") from None
+                    said = log.read_text()[-2000:] if log else "(no log kept)"
+                    raise RuntimeError(f"chroma run did not start on {path} within {timeout:.0f} s: {said}") from None
                 time.sleep(0.3)
         yield port, server.pid
     finally:
@@ -85,6 +88,8 @@ def chroma_server(path: Path, timeout: float = 120) -> Iterator[tuple[int, int]]
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        if log:
+            out.close()
 
 
 def queries(n: int) -> list[str]:
