@@ -122,21 +122,40 @@ def test_bm25_search_gives_the_scores_bm25s_retrieve_gives(built, world):
         assert [h.score for h in index.search(q.text, 60)] == pytest.approx(expected)
 
 
-def test_new_collections_get_the_scale_settings_and_existing_ones_keep_theirs(tmp_path):
-    from assistant import Settings
-    from assistant.index import open_client, open_vector_store
+def test_collections_get_hnsw_settings_fitted_to_their_size_older_ones_included(tmp_path, monkeypatch):
+    import numpy as np
 
+    from assistant import Settings
+    from assistant.index import open_client, open_vector_store, vectorstore
+
+    monkeypatch.setattr(vectorstore, "SMALL_INDEX", 30)  # a "large" index of 31 vectors
     settings = Settings(data_dir=tmp_path / "data")
-    open_client(tmp_path / "data" / "chroma").get_or_create_collection(
+    # made by an older version: Chroma's defaults, ef_search 100 and an index write every 1,000 adds
+    older = open_client(tmp_path / "data" / "chroma").get_or_create_collection(
         "paper-chunks-older", metadata={"hnsw:space": "cosine"}, embedding_function=None)
-    stores = [open_vector_store(settings, name) for name in ("older", "newer")]
-    try:
-        hnsw = [(store.load(), store.collection.configuration_json["hnsw"])[1] for store in stores]
-        assert (hnsw[0]["ef_search"], hnsw[0]["sync_threshold"]) == (100, 1000)
-        assert (hnsw[1]["ef_search"], hnsw[1]["sync_threshold"], hnsw[1]["space"]) == (400, 10_000, "cosine")
-    finally:
-        for store in stores:
+    vectors = np.random.default_rng(0).normal(size=(31, 8))
+    older.add(ids=[f"p{i}#0" for i in range(31)], embeddings=vectors.tolist())
+
+    def hnsw(name: str) -> dict:
+        store = open_vector_store(settings, name)
+        try:
+            store.load()
+            return store.collection.configuration_json["hnsw"]
+        finally:
             store.close()
+
+    fitted = hnsw("older")
+    assert (fitted["ef_search"], fitted["sync_threshold"], fitted["space"]) == (400, 10_000, "cosine")
+    new = hnsw("newer")  # empty: small
+    assert (new["ef_search"], new["sync_threshold"], new["space"]) == (100, 10_000, "cosine")
+    older.delete(ids=[f"p{i}#0" for i in range(10)])  # shrunk below the line: back to the cheap search
+    assert hnsw("older")["ef_search"] == 100
+    # a search on the re-fitted collection still finds the nearest vector
+    store = open_vector_store(settings, "older")
+    try:
+        assert store.query(vectors[20].tolist(), 1)[0].chunk_id == "p20#0"
+    finally:
+        store.close()
 
 
 @pytest.mark.integration

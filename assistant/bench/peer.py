@@ -55,6 +55,13 @@ class PeerRetriever:
     def search(self, query: str):
         return self.retriever.retrieve(query)
 
+    def search_vector(self, query: str, vector: list[float]):
+        """The same retrieval with the query's vector given: llama-index embeds no query that
+        arrives with its embedding."""
+        from llama_index.core.schema import QueryBundle
+
+        return self.retriever.retrieve(QueryBundle(query_str=query, embedding=vector))
+
     def close(self) -> None:
         close = getattr(self.client, "close", None)
         if close:

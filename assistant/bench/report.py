@@ -57,8 +57,8 @@ def render(report: dict, command: str) -> str:
     for size, system, mode in keys:
         rows = {r["metric"]: r["value"] for r in _rows(results, size=size, system=system, workload=mode)}
         lines.append(f"| {size} | {system} | {mode} | {rows['search_p50_ms']:.1f} | {rows['search_p95_ms']:.1f} | {rows['search_p99_ms']:.1f} |")
-    for r in _rows(results, workload="hybrid-repeated"):
-        lines.append(f"\nA repeated question (query vector remembered): hybrid p50 {r['value']:.1f} ms at {r['size']} papers.")
+    lines.append("\n*after-embedding*: the query's vector given (remembered), so the figure is the search alone; "
+                 "for the peer, `retrieve` of a query bundle that carries its embedding.")
     lines += ["", "## Start-up, answers and memory (bundled corpus)", "", "| measure | back-end | value | target |", "|---|---|---|---|"]
     for r in results:
         if r["metric"] in ("cli_cold_start_s", "answer_first_token_s", "answer_total_s", "answer_first_token_p95_s",

@@ -250,9 +250,10 @@ def recall(store, sample: list[SimQuery], exact: list[list[str]], k: int) -> tup
 
 
 def ef_sweep(store, sample: list[SimQuery], exact: list[list[str]], values: list[int]) -> list[dict]:
-    """Recall@10 and query time at other HNSW ef_search values; the collection's own is put back.
-    A changed ef_search applies to an index Chroma loads after the change, so the store is reopened
-    (and must be the process's only client of it: another open client keeps the old index loaded)."""
+    """Recall@10 and query time at other HNSW ef_search values; the store's own choice is put
+    back. A changed ef_search applies to an index Chroma loads after the change, so the store is
+    reopened (and must be the process's only client of it: another open client keeps the old
+    index loaded)."""
     if not values:
         return []
     store.load()
@@ -260,12 +261,13 @@ def ef_sweep(store, sample: list[SimQuery], exact: list[list[str]], values: list
     rows = []
     try:
         for ef in [*values, own]:
-            store.collection.modify(configuration={"hnsw": {"ef_search": ef}})
+            store.search_ef = ef  # what the store sets when it opens the collection
             store.close()
             store.load()
             found, times = recall(store, sample, exact, 10)
             rows.append({"ef_search": ef, "recall_at_10": found, "query_p50_ms": sorted(times)[len(times) // 2]})
     finally:
+        store.search_ef = None
+        store.close()
         store.load()
-        store.collection.modify(configuration={"hnsw": {"ef_search": own}})
     return rows

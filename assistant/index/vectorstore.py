@@ -72,6 +72,18 @@ class VectorStore(Protocol):
     def close(self) -> None: ...
 
 
+# HNSW breadth by index size, from the simulation's sweeps (docs/scale.md, "Search breadth"):
+# recall@10 against brute force at ef 100 is 1.000 at 25,000 vectors and 0.999 at 100,000, but
+# 0.977 at 150,000 and 0.949 at 250,000, where ef 400 keeps 0.980 (0.970 at 1M).
+SMALL_INDEX, SMALL_EF, LARGE_EF = 100_000, 100, 400
+SYNC_THRESHOLD = 10_000
+
+
+def search_ef(vectors: int) -> int:
+    """The HNSW ef_search for a collection of this many vectors."""
+    return SMALL_EF if vectors <= SMALL_INDEX else LARGE_EF
+
+
 class ChunkVectorStore:
     """The chunk vectors of one embedder in one Chroma collection.
 
@@ -88,19 +100,31 @@ class ChunkVectorStore:
         self.client = None
         self.collection = None
         self._llama_store = None
+        self.search_ef: int | None = None  # None: by the collection's size (search_ef)
 
     def load(self) -> None:
         with self._lock:
             if self.collection is None:
                 self.client = self._connect()
-                # no embedding_function: Chroma's default one would download a model. A new
-                # collection searches with ef 400, not 100 (recall@10 0.95 -> 0.99 at 300,000
-                # chunks), and writes its index to disk every 10,000 adds, not every 1,000 (each
-                # write rewrites the whole id map: 82 MB at a million chunks). docs/scale.md
+                # no embedding_function: Chroma's default one would download a model
                 self.collection = self.client.get_or_create_collection(
-                    self.name, embedding_function=None,
-                    metadata={"hnsw:space": "cosine", "hnsw:search_ef": 400, "hnsw:sync_threshold": 10_000},
-                )
+                    self.name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+                self._fit_hnsw()
+
+    def _fit_hnsw(self) -> None:
+        """Fit the collection's HNSW settings to its size, older collections included:
+        ``ef_search`` by :func:`search_ef` (or ``self.search_ef`` when set), and an index
+        written to disk every 10,000 adds, not every 1,000 (each write rewrites the whole id
+        map: 82 MB at a million chunks). Chroma applies a changed ef_search when it next loads
+        the index: in this process, at its first search. docs/scale.md"""
+        hnsw = (self.collection.configuration_json or {}).get("hnsw")
+        if not hnsw:  # not an HNSW collection (a distributed Chroma's SPANN): its own settings
+            return
+        wanted = {"ef_search": self.search_ef or search_ef(self.collection.count()),
+                  "sync_threshold": max(hnsw.get("sync_threshold") or 0, SYNC_THRESHOLD)}
+        changed = {key: value for key, value in wanted.items() if hnsw.get(key) != value}
+        if changed:
+            self.collection.modify(configuration={"hnsw": changed})
 
     @property
     def store(self):
