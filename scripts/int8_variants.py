@@ -35,11 +35,15 @@ VARIANTS = {
 def embed(cache: Path, model: Path, texts: list[str]) -> tuple[np.ndarray, float]:
     embedder = OnnxMiniLMEmbedder(cache)
     embedder._load()
+    # many texts run on one-thread sessions opened from ``_model`` (OnnxModel.each), one text on
+    # ``_session``: point both at the variant (an earlier copy swapped ``_session`` only, so
+    # every variant was timed and compared with the default graph)
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = embedder.threads
     options.log_severity_level = 3
+    embedder._model = model
     embedder._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
     embedder.embed_documents(["warm up"] * 4)
     started = time.perf_counter()
@@ -50,7 +54,7 @@ def embed(cache: Path, model: Path, texts: list[str]) -> tuple[np.ndarray, float
 def main() -> int:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    cache = load_settings().model_cache_dir / "minilm-onnx"
+    cache = load_settings().storage.model_cache_dir / "minilm-onnx"
     fp32 = export_onnx(cache, quantize=False)
     texts = [c.embed_text for c in chunk_papers(load_corpus([BUNDLED_CORPUS]).papers, 160, 32)]
     reference, base = embed(cache, fp32, texts)
