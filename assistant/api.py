@@ -45,6 +45,7 @@ class Assistant:
         self.settings = settings
         self.notify = notify
         self._parts = Parts(settings, embedder, notify)
+        self._vectors_checked = False
 
     # -- ingest ----------------------------------------------------------------
     def ingest(self, paths: list[Path] | None = None, *, rebuild: bool = False, progress: bool = True,
@@ -65,6 +66,7 @@ class Assistant:
             )
             self._parts.vectors.sync(self._parts.catalog.version)  # our own change: nothing to reopen
             self._parts.bm25.current()  # rebuild and save now, not on the next query
+            self._check_vectors(report)
         if report.new_papers or report.changed_papers:
             report.watched = watching.run(self, self._parts.catalog)
         return report
@@ -96,6 +98,26 @@ class Assistant:
         self.notify("The index is empty: ingesting the bundled corpus first (once)…")
         return self.ingest(progress=sys.stderr.isatty())
 
+    def _check_vectors(self, report: "IngestReport | None" = None) -> None:
+        """Record, after an ingest that embedded the whole index, the vector this machine gives
+        a fixed sentence; otherwise compare it once with the stored one and tell the user when
+        the index's vectors were made with other arithmetic (see index/probe.py)."""
+        from .index import probe
+        from .index.ingest import source_path
+
+        catalog, embedder = self._parts.catalog, self._parts.embedder
+        if report is not None and (report.embedded_chunks == report.chunks or not probe.stored(catalog, embedder)):
+            probe.record(catalog, embedder)  # all embedded here, or an index from before the probe: adopted
+            self._vectors_checked = True
+            return
+        if self._vectors_checked:
+            return
+        self._vectors_checked = True
+        difference = probe.drift(catalog, embedder)
+        if difference is not None and difference > probe.TOLERANCE:
+            sources = [str(source_path(s)) for s in catalog.sources()]
+            self.notify(probe.warning(difference, sources, mixed=bool(report and report.embedded_chunks)))
+
     def _ready(self) -> "IngestReport | None":
         report = self._ensure_index()
         self._parts.vectors.sync(self._parts.catalog.version)
@@ -116,6 +138,8 @@ class Assistant:
         check_years(years)
         auto = self._ready()
         mode = mode or self.settings.retrieval.mode
+        if mode != "bm25":  # a BM25 search needs no embedder
+            self._check_vectors()
         started = time.perf_counter()
         searched, scope = scope_for(query, self._parts.catalog, years, only, read_dates)
         hits = self._parts.retriever.search(parse_question(searched).topic, k=k or self.settings.retrieval.top_k,
@@ -136,6 +160,7 @@ class Assistant:
             raise ValueError("the question is empty")
         check_years(years)
         self._ready()
+        self._check_vectors()
         notices: list[str] = []
         try:
             backend = self._parts.llm(llm, model=model, base_url=base_url)
