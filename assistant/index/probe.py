@@ -2,7 +2,7 @@
 
 The int8 embedding model gives slightly different vectors on CPUs with different int8
 kernels (AVX2 against AVX-512 VNNI, say): the same chunk's vectors from two such machines
-sit about 0.99 apart in cosine, while one machine repeats itself to within 1e-7. An index
+are at a cosine of about 0.99, while one machine repeats itself exactly. An index
 copied from another machine (or left by another onnxruntime build) is then searched with
 query vectors of another make, and a borderline paper can move. To notice it, every
 ingest that embeds the whole index stores the vector of one fixed sentence; a later
@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     from .embedders import Embedder
 
 PROBE_TEXT = "A fixed sentence whose vector shows whether an index was embedded with the same arithmetic."
-# 1 - cosine of the probe's two vectors: one machine gives ~1e-8, two CPUs with other int8
-# kernels gave 3e-3 or more for every one of the bundled corpus's 645 chunks
+# 1 - cosine of the probe's two vectors. One machine repeats its vector exactly. Two CPUs with
+# different int8 kernels gave 3e-3 or more for every one of the bundled corpus's 645 chunks
+# (an ad hoc comparison of two machines' indexes, which one machine cannot reproduce).
 TOLERANCE = 1e-4
 
 
