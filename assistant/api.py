@@ -102,8 +102,9 @@ class Assistant:
         """Record, after an ingest that embedded the whole index, the vector this machine gives
         a fixed sentence; otherwise compare it once with the stored one and tell the user when
         the index's vectors were made with other arithmetic (see index/probe.py)."""
+        if report is None and self._vectors_checked:  # every search after the first
+            return
         from .index import probe
-        from .index.ingest import source_path
 
         catalog, embedder = self._parts.catalog, self._parts.embedder
         if report is not None and (report.embedded_chunks == report.chunks or not probe.stored(catalog, embedder)):
@@ -115,6 +116,8 @@ class Assistant:
         self._vectors_checked = True
         difference = probe.drift(catalog, embedder)
         if difference is not None and difference > probe.TOLERANCE:
+            from .index.ingest import source_path
+
             sources = [str(source_path(s)) for s in catalog.sources()]
             self.notify(probe.warning(difference, sources, mixed=bool(report and report.embedded_chunks)))
 
