@@ -61,14 +61,14 @@ class Assistant:
             report = run_ingest(
                 catalog=self._parts.catalog, vectors=self._parts.vectors, embedder=self._parts.embedder,
                 chunk_tokens=self.settings.index.chunk_tokens, chunk_overlap=self.settings.index.chunk_overlap,
-                paths=paths, rebuild=rebuild, batch_size=max(self.settings.index.embed_batch_size, 64), progress=progress,
+                paths=paths, rebuild=rebuild, batch_size=self.settings.index.embed_batch_size, progress=progress,
                 remove=remove,
             )
             self._parts.vectors.sync(self._parts.catalog.version)  # our own change: nothing to reopen
             self._parts.bm25.current()  # rebuild and save now, not on the next query
             self._check_vectors(report)
         if report.new_papers or report.changed_papers:
-            report.watched = watching.run(self, self._parts.catalog)
+            report.watched = watching.run(self._cited, self._parts.catalog)
         return report
 
     def remove(self, path: Path) -> "IngestReport":

@@ -31,6 +31,19 @@ def test_ingest_strict_and_error_exit_codes(tmp_path):
     assert "bad.jsonl:1" in out.stderr and "nothing could be ingested" in out.stderr
 
 
+def test_k_help_states_each_commands_own_default():
+    """search ranks settings.retrieval.top_k papers, ask looks at settings.selection.candidate_papers."""
+    import argparse
+
+    from assistant.app.cli import build_parser
+    from assistant.config import Settings
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    k_help = {name: next(a.help for a in commands[name]._actions if a.dest == "k") for name in ("ask", "search")}
+    assert k_help["ask"].endswith(f"(default {Settings().selection.candidate_papers})"), k_help
+    assert k_help["search"].endswith(f"(default {Settings().retrieval.top_k})"), k_help
+
+
 @pytest.mark.integration
 def test_search_json_and_stats(tmp_path):
     out = run(["search", "which papers study shortcut learning?", "--json", "-k", "5"], tmp_path)

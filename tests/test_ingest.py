@@ -176,6 +176,24 @@ def test_ingest_streams_in_batches_and_a_failed_run_resumes(assistant, fake_embe
     assert index_of(assistant).vectors.ids() == {c.chunk_id for c in index_of(assistant).catalog.chunks()}
 
 
+def test_ingest_embeds_in_batches_of_the_configured_size(make_assistant, fake_embedder, tmp_path, monkeypatch):
+    """embed_batch_size is used as set, also below 64 (it was silently raised to 64)."""
+    small = make_assistant(embed_batch_size=8)
+    sizes: list[int] = []
+    real_embed = fake_embedder.embed_documents
+
+    def embed(texts):
+        sizes.append(len(texts))
+        return real_embed(texts)
+
+    monkeypatch.setattr(fake_embedder, "embed_documents", embed)
+    listing = "Daily Papers\n\nJan 2\n\n" + "".join(
+        f"Paper {i} on Topic {i}\n\nThis paper studies subject {i} in depth. It reports result {i}.\n\n• 2 authors\n·\n"
+        "May 2, 2023\n\n" for i in range(12))
+    report = small.ingest([write(tmp_path / "twelve.txt", listing)], progress=False)
+    assert report.embedded_chunks > 8 and max(sizes) == 8, sizes
+
+
 def _open_catalog_at_once(path: str, barrier, errors) -> None:
     from assistant.index.catalog import Catalog
 

@@ -1,4 +1,5 @@
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -36,9 +37,42 @@ def test_prompts_dir_is_overridable(tmp_path, small_assistant, make_assistant):
     assert result.answer == "Nothing on protein folding here." and result.refused
 
 
-def test_no_prompt_text_in_code():
-    from pathlib import Path
+def prompt_phrases(folder: Path) -> set[str]:
+    """Every run of five or more words of the prompt files (templates and answer_text.toml),
+    cut at placeholders, quotes, sentence ends and line ends."""
+    import re
+    import tomllib
 
-    for path in Path(PROMPTS_DIR).parent.joinpath("assistant").glob("*.py"):
-        text = path.read_text()
-        assert "You are paper-assistant" not in text and "Restate this evidence" not in text, path
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md"))]
+    texts += [v for v in tomllib.loads((folder / "answer_text.toml").read_text(encoding="utf-8")).values()
+              if isinstance(v, str)]
+    pieces = (piece for text in texts for line in text.splitlines() for piece in re.split(r"\$\w+|[\"“”]|(?<=[.!?:;])\s", line))
+    return {" ".join(piece.split()) for piece in pieces if len(piece.split()) >= 5}
+
+
+def prompt_text_in(files: list[Path], phrases: set[str]) -> list[str]:
+    found = []
+    for path in files:
+        code = " ".join(path.read_text(encoding="utf-8").split())
+        found += [f"{path.name}: {phrase!r}" for phrase in phrases if phrase in code]
+    return found
+
+
+def code_files() -> list[Path]:
+    root = Path(PROMPTS_DIR).parent
+    return sorted((root / "assistant").rglob("*.py")) + sorted((root / "scripts").rglob("*.py")) + [root / "app.py"]
+
+
+def test_no_prompt_text_in_code():
+    """The wording lives in prompts/ only: no module, in any package, repeats it."""
+    phrases = prompt_phrases(Path(PROMPTS_DIR))
+    assert len(phrases) > 15, "the phrases were read"
+    assert any("answering" in str(p) for p in code_files()), "stage packages are searched too"
+    assert not prompt_text_in(code_files(), phrases)
+
+
+def test_the_prompt_text_check_catches_a_copy(tmp_path):
+    phrases = prompt_phrases(Path(PROMPTS_DIR))
+    copy = tmp_path / "copy.py"
+    copy.write_text('SYSTEM = (\n    "You are paper-assistant, a careful research assistant. You answer questions "\n)\n')
+    assert prompt_text_in([copy], phrases)

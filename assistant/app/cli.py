@@ -12,6 +12,11 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+# the defaults of settings.retrieval.top_k (search) and settings.selection.candidate_papers
+# (ask), written here so that --help needs no settings; tests/test_cli.py checks they agree
+TOP_K = 8
+CANDIDATE_PAPERS = 15
+
 
 def _years(text: str) -> tuple[int, int]:
     """--years YEAR or FROM-TO (argparse names the flag in the error)."""
@@ -51,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = sub.add_parser("search", help="rank papers for a query")
     search.add_argument("query")
-    _retrieval_flags(search)
+    _retrieval_flags(search, papers=TOP_K)
     search.add_argument("--json", action="store_true")
     search.set_defaults(func=commands.cmd_search)
 
@@ -60,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--llm", choices=llm_names, help="answer back-end (default: openai if a key is set, else local)")
     ask.add_argument("--model", help="model name (openai) or GGUF path (local)")
     ask.add_argument("--base-url", help="an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
-    _retrieval_flags(ask)
+    _retrieval_flags(ask, papers=CANDIDATE_PAPERS, what="candidate papers the selection step looks at")
     ask.add_argument("--table", nargs="?", const="markdown", choices=["markdown", "csv"],
                      help="also print a comparison table of the cited papers (verbatim spans: task, method, "
                           "data sets, result), as markdown (the default) or csv")
@@ -104,20 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _retrieval_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-k", type=int, dest="k", help="how many papers (default 8)")
+def _retrieval_flags(parser: argparse.ArgumentParser, papers: int = TOP_K, what: str = "how many papers") -> None:
+    parser.add_argument("-k", type=int, dest="k", help=f"{what} (default {papers})")
     parser.add_argument("--mode", choices=["dense", "bm25", "hybrid"], help="retrieval mode (default hybrid)")
     parser.add_argument("--years", type=_years, help="only papers published in YEAR or FROM-TO "
                         "(wins over a date phrase in the question such as 'since 2023')")
     parser.add_argument("--only", metavar="SUBSET", help="search only these papers: a year range (2021-2023), a "
                         "registered corpus file or folder, or paper ids separated by commas")
-
-
-def assistant_for(args: argparse.Namespace, **overrides: object):
-    from ..config import load_settings
-    from ..api import Assistant
-
-    return Assistant(load_settings(data_dir=args.data_dir, **overrides))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..corpus import normalize_title
 from .metrics import question_metrics, summarize
+from .report import summary_key
 
 if TYPE_CHECKING:
     from ..api import Assistant
@@ -172,9 +173,8 @@ def run_eval(
             finally:
                 engine.close()
     summary = {}
-    for key in dict.fromkeys((r["system"], r["llm"], r["mode"], r["split"]) for r in records):
-        rows = [r for r in records if (r["system"], r["llm"], r["mode"], r["split"]) == key]
-        summary["|".join(key)] = summarize(rows)
+    for key in dict.fromkeys(summary_key(r) for r in records):
+        summary[key] = summarize([r for r in records if summary_key(r) == key])
     return {
         "summary": summary,
         "judge_agreement": judge_agreement(assistant, questions),

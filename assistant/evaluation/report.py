@@ -13,6 +13,11 @@ TABLE_METRICS = [
 ]
 
 
+def summary_key(record: dict) -> str:
+    """The summary's key of an eval record: system|llm|mode|split."""
+    return "|".join(record[k] for k in ("system", "llm", "mode", "split"))
+
+
 def _fmt(value) -> str:
     return "–" if value is None else f"{value:.3f}"
 
@@ -103,7 +108,7 @@ def plot(run: dict, out_dir: Path) -> None:
     fig, ax = plt.subplots(figsize=(7, 4))
     for key in keys:
         totals = [r["metrics"]["total_s"] for r in run["records"]
-                  if f"{r['system']}|{r['llm']}|{r['mode']}" == key and r["metrics"]["total_s"] is not None]
+                  if summary_key(r) == key and r["metrics"]["total_s"] is not None]
         if totals:
             ax.hist(totals, bins=20, alpha=0.5, label=key.replace("|", " · "))
     ax.set_xlabel("answer time, s (warm process)")
