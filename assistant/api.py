@@ -233,7 +233,12 @@ class Assistant:
         from . import watching
 
         self._ready()
-        return watching.add(self, self._parts.catalog, clean_question(question))
+        return watching.add(self._cited, self._parts.catalog, clean_question(question))
+
+    def _cited(self, question: str) -> list[tuple[str, str]]:
+        """The papers the answer to a saved question cites (the extractive one: any back-end cites the same)."""
+        result = self.ask(question, llm="extractive")
+        return [(c.paper_id, c.title) for c in result.citations]
 
     def watches(self) -> list["Watch"]:
         from . import watching
@@ -249,7 +254,7 @@ class Assistant:
         from . import watching
 
         self._ready()
-        return watching.run(self, self._parts.catalog)
+        return watching.run(self._cited, self._parts.catalog)
 
     # -- status ----------------------------------------------------------------
     def papers(self) -> list["Paper"]:

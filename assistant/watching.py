@@ -1,20 +1,23 @@
 """Saved questions that watch the corpus: after an ingest that adds or changes papers,
 each is answered again and the change in the papers it cites is reported.
 
-Built on the library API only (``Assistant.ask`` with the extractive back-end, which
-cites the same papers as any other and needs no model); the questions and the papers
-each one last cited live in the catalog.
+It knows nothing of the Assistant: the caller passes ``cited``, a function from a question
+to the papers its answer cites (api.py gives the evidence stage's choice, which every
+back-end cites and which needs no model); the questions and the papers each one last
+cited live in the catalog.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from .api import Assistant
     from .index.catalog import Catalog
+
+# a question -> the (paper_id, title) of each paper its answer cites, in order
+Cited = Callable[[str], "list[tuple[str, str]]"]
 
 
 @dataclass
@@ -55,15 +58,15 @@ class WatchReport:
                 "cited": self.watch.titles}
 
 
-def _cited(assistant: "Assistant", question: str) -> tuple[list[str], dict[str, str]]:
-    result = assistant.ask(question, llm="extractive")
-    return [c.paper_id for c in result.citations], {c.paper_id: c.title for c in result.citations}
+def _cited(cited_by: Cited, question: str) -> tuple[list[str], dict[str, str]]:
+    papers = cited_by(question)
+    return [paper_id for paper_id, _ in papers], dict(papers)
 
 
-def add(assistant: "Assistant", catalog: "Catalog", question: str) -> Watch:
+def add(cited_by: Cited, catalog: "Catalog", question: str) -> Watch:
     if any(q == question for _, q, _, _, _ in catalog.watches()):
         raise ValueError(f"question: {question!r} is already saved")
-    cited, titles = _cited(assistant, question)
+    cited, titles = _cited(cited_by, question)
     created = time.strftime("%Y-%m-%d %H:%M")
     watch_id = catalog.add_watch(question, cited, catalog.version, created)
     return Watch(watch_id, question, created, cited, [titles[p] for p in cited])
@@ -75,11 +78,11 @@ def listed(catalog: "Catalog") -> list[Watch]:
     return [Watch(i, q, c, cited, [papers[p].title for p in cited if p in papers]) for i, q, c, cited, _ in rows]
 
 
-def run(assistant: "Assistant", catalog: "Catalog") -> list[WatchReport]:
+def run(cited_by: Cited, catalog: "Catalog") -> list[WatchReport]:
     """Answer every saved question again; report and remember the change in what it cites."""
     reports = []
     for watch in listed(catalog):
-        cited, titles = _cited(assistant, watch.question)
+        cited, titles = _cited(cited_by, watch.question)
         before = catalog.papers(watch.cited)
         new = [titles[p] for p in cited if p not in watch.cited]
         gone = [before[p].title if p in before else p for p in watch.cited if p not in cited]

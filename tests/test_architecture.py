@@ -7,7 +7,9 @@
   ``__all__``, never another package's submodules;
 - tests use an Assistant through its public methods only (unit tests may import the
   module they test);
-- the Assistant's public API is the documented one, and every module stays small.
+- the Assistant's public API is the documented one, and every module stays small;
+- no module imports, even for type checking or inside a function, one that imports it
+  back (directly or around a longer circle).
 """
 
 from __future__ import annotations
@@ -157,12 +159,65 @@ def test_every_module_is_300_lines_or_fewer():
     assert not long, long
 
 
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the project modules it imports (at module level, in functions or for type checking)."""
+    modules = {module_name(p) for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for path in PACKAGE.rglob("*.py"):
+        source = module_name(path)
+        for module, names, _ in imports(path):
+            targets = {f"{module}.{n}" for n in names} & modules or {module} & modules
+            graph[source] |= targets - {source}
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_circles():
+    """What two modules both need lives below both (e.g. answering/llm_base.py, app/session.py)."""
+    assert not circles(import_graph())
+
+
 def test_the_checks_catch_what_they_look_for(tmp_path):
     """The inspection is not vacuous: a submodule import, an unexported name, a measurement
     import on the runtime path and a reach-in into an Assistant are all caught."""
     assert allowed_for("app", "assistant.index.catalog", ["Catalog"])
     assert allowed_for("app", "assistant.index", ["Catalog"]) is None
     assert allowed_for(None, "assistant", ["NotExported"])
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    graph = import_graph()  # function-level and type-checking imports count too
+    assert "assistant.answering.llm_base" in graph["assistant.answering.llm_local"]
+    assert "assistant.api" in graph["assistant.wiring"] or "assistant.config" in graph["assistant.wiring"]
     probe = PACKAGE / "retrieval" / "probe_for_test.py"  # inside the package, so relative imports resolve
     probe.write_text("def f():\n    from ..evaluation.metrics import mean\n")
     try:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .llms import LLMError
+from .llm_base import LLMError
 from ..retrieval.query import parse_question
 
 if TYPE_CHECKING:
-    from .llms import ChatLLM
+    from .llm_base import ChatLLM
     from .prompts import Prompts
 
 _REFERRING = re.compile(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .llms import LLMError
+from .llm_base import LLMError
 
 
 class OpenAIChat:

@@ -15,35 +15,13 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Protocol
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..registry import Registry
+from .llm_base import ChatLLM, LLMError
 
 if TYPE_CHECKING:
     from ..config import Settings
-
-
-class LLMError(RuntimeError):
-    """A back-end failed; the message says how, for the user."""
-
-
-class ChatLLM(Protocol):
-    backend: str  # the registered name it was made under
-    model: str | None
-    context_window: int
-    generative: bool  # False: writes nothing, the answer quotes the evidence (extractive)
-
-    def stream(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> Iterator[str]:
-        """Yield the reply's text pieces as they are generated; raise LLMError on failure."""
-        ...
-
-    def load(self) -> None:
-        """Load the model now (else it loads on first use)."""
-        ...
-
-    def close(self) -> None:
-        """Free the model; it loads again if used."""
-        ...
 
 
 class ExtractiveLLM:

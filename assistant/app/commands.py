@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from .cli import assistant_for as _assistant
+from .session import assistant_for as _assistant
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from .session import assistant_for
+
 
 def add_commands(sub, retrieval_flags: Callable[[argparse.ArgumentParser], None]) -> None:
     similar = sub.add_parser("similar", help="the papers nearest to a paper (title or id) or to a text")
@@ -38,8 +40,6 @@ def add_commands(sub, retrieval_flags: Callable[[argparse.ArgumentParser], None]
 
 def cmd_similar(args: argparse.Namespace) -> int:
     from .. import PaperNotFound
-    from .cli import assistant_for
-
     if (args.paper is None) == (args.text is None):
         print("error: give a paper (TITLE or PAPER_ID) or --text, not both", file=sys.stderr)
         return 2
@@ -60,8 +60,6 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from .cli import assistant_for
-
     assistant = assistant_for(args)
     if args.action == "add":
         watch = assistant.watch(args.question)
@@ -84,8 +82,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from .cli import assistant_for
-
     report = assistant_for(args).remove(args.path)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
