@@ -31,6 +31,7 @@ class OnnxModel:
 
     def __init__(self, threads: int | None = None):
         self.threads = threads or max(1, min(4, os.cpu_count() or 1))
+        self._open_session = open_session
         self._session = None
         self._tokenizer = None
         self._model: Path | None = None  # the graph ``_files`` gave on first load
@@ -49,7 +50,7 @@ class OnnxModel:
             if self._session is None:
                 model, tokenizer = self._files()
                 self._model = model
-                self._session = open_session(model, self.threads)
+                self._session = self._open_session(model, self.threads)
                 self._tokenizer = load_tokenizer(tokenizer, self.max_tokens)
                 self._opened(self._session)
         return self._session, self._tokenizer
@@ -63,12 +64,27 @@ class OnnxModel:
             if self._runs is None:
                 from concurrent.futures import ThreadPoolExecutor
 
-                self._runs = (open_session(self._model, 1), ThreadPoolExecutor(self.threads, thread_name_prefix="onnx"))
+                self._runs = (self._open_session(self._model, 1), ThreadPoolExecutor(self.threads, thread_name_prefix="onnx"))
             single, pool = self._runs
         return list(pool.map(lambda item: run(single, tokenizer, item), items))
 
     def load(self) -> None:
         self._load()
+
+    def on_reference(self):
+        """A copy of this model, not loaded yet, that runs its graph with onnx's numpy reference
+        evaluator instead of onnxruntime: exact integer arithmetic, the same on every CPU
+        (onnx_reference.py says why; slow, for tests and scripts)."""
+        import copy
+
+        from .onnx_reference import reference_session
+
+        twin = copy.copy(self)
+        twin._session = twin._tokenizer = twin._model = twin._runs = None
+        twin._lock = threading.Lock()
+        twin._open_session = reference_session
+        twin.threads = 1
+        return twin
 
     def close(self) -> None:
         with self._lock:
