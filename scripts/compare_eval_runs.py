@@ -3,7 +3,8 @@
 
     python scripts/compare_eval_runs.py RUN_A RUN_B
 
-RUN_A and RUN_B are `paper-assistant eval --out` folders. Prints, per system/LLM/mode/split,
+RUN_A and RUN_B are `paper-assistant eval --out` folders (with results.json, or the
+results.json.gz that a committed run keeps, e.g. eval/results/full-vnni). Prints, per system/LLM/mode/split,
 every metric that differs (latencies left out: they measure the machine, not the answers),
 then how many records cite the same papers and give the same answer text. Exit status 1
 when anything but latency differs.
@@ -11,16 +12,26 @@ when anything but latency differs.
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 from pathlib import Path
+
+
+def _results(folder: Path) -> dict:
+    plain, packed = folder / "results.json", folder / "results.json.gz"
+    if plain.is_file():
+        return json.loads(plain.read_text(encoding="utf-8"))
+    if packed.is_file():
+        return json.loads(gzip.decompress(packed.read_bytes()).decode("utf-8"))
+    raise SystemExit(f"compare_eval_runs: {folder} has neither results.json nor results.json.gz")
 
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    a, b = (json.loads((Path(p) / "results.json").read_text()) for p in argv)
+    a, b = (_results(Path(p)) for p in argv)
     differences = 0
     if set(a["summary"]) != set(b["summary"]):
         print(f"runs differ: {sorted(a['summary'])} against {sorted(b['summary'])}")
