@@ -1,6 +1,6 @@
 """paper-assistant: question answering over research-paper abstracts with verified citations.
 
-The public API: :class:`Assistant` (``ingest``, ``search``, ``ask``, ``ask_stream``,
+The public API: :class:`Assistant` (``ingest``, ``search``, ``evidence``, ``ask``, ``ask_stream``,
 ``condense``, ``stats``, ``close``, and a few helpers), the settings, the dataclasses it
 returns, its errors, and the registry of each extension point. Everything else is the
 stages' own business (docs/architecture.md). Names load on first use, so ``import
@@ -15,12 +15,12 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "Assistant": ".api",
-    "SearchResult": ".api_types", "IndexStats": ".api_types", "CandidateFeatures": ".api_types",
+    "SearchResult": ".api_types", "IndexStats": ".api_types", "CandidateFeatures": ".api_types", "Defaults": ".api_types", "Passage": ".api_types",
     "Settings": ".config", "load_settings": ".config",
     "AnswerResult": ".answering", "AnswerEvent": ".answering", "Citation": ".answering", "Verdict": ".answering",
     "LLMError": ".answering", "LLMS": ".answering", "ChatLLM": ".answering", "FakeLLM": ".answering",
     "IngestError": ".index", "IngestReport": ".index", "EMBEDDERS": ".index", "VECTOR_STORES": ".index",
-    "RERANKERS": ".retrieval",
+    "RERANKERS": ".retrieval", "Evidence": ".retrieval", "EvidenceRow": ".retrieval", "Question": ".retrieval",
     "Paper": ".corpus", "CorpusIssue": ".corpus", "load_corpus": ".corpus", "normalize_title": ".corpus",
     "Registry": ".registry", "UnknownProvider": ".registry",
     "clean_question": ".text.clean",

@@ -5,7 +5,10 @@ scripts/ use its methods and nothing else. Every method returns plain dataclasse
 builtins). Its parts are wired in wiring.py, each built on first use from the registries
 (embedders, vector stores, rerankers, LLMs):
 
-    corpus -> index (catalog, Chroma, BM25) -> retrieval (search, selection) -> answering
+    corpus -> index (catalog, Chroma, BM25) -> retrieval: Evidence -> answering: AnswerResult
+
+The question is read once (retrieval/question.py); ``evidence`` runs the first stage
+alone, ``ask`` runs both.
 """
 
 from __future__ import annotations
@@ -15,20 +18,23 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from .api_types import CandidateFeatures, IndexStats, SearchResult, check_years
+from .api_types import CandidateFeatures, Defaults, IndexStats, Passage, SearchResult
 from .config import Settings
 from .text.clean import clean_question
 
 if TYPE_CHECKING:
+    from .answering.llm_base import ChatLLM
     from .answering.results import AnswerEvent, AnswerResult
     from .answering.support import Verdict
     from .corpus import Paper
     from .index.embedders import Embedder
     from .index.ingest import IngestReport
+    from .retrieval.handover import Evidence
+    from .retrieval.question import Question
     from .retrieval.similar import SimilarPaper
     from .watching import Watch, WatchReport
 
-__all__ = ["Assistant", "CandidateFeatures", "IndexStats", "SearchResult"]
+__all__ = ["Assistant", "CandidateFeatures", "Defaults", "IndexStats", "Passage", "SearchResult"]
 
 
 def _stderr(message: str) -> None:
@@ -45,7 +51,6 @@ class Assistant:
         self.settings = settings
         self.notify = notify
         self._parts = Parts(settings, embedder, notify)
-        self._vectors_checked = False
 
     # -- ingest ----------------------------------------------------------------
     def ingest(self, paths: list[Path] | None = None, *, rebuild: bool = False, progress: bool = True,
@@ -66,7 +71,7 @@ class Assistant:
             )
             self._parts.vectors.sync(self._parts.catalog.version)  # our own change: nothing to reopen
             self._parts.bm25.current()  # rebuild and save now, not on the next query
-            self._check_vectors(report)
+            self._parts.check_vectors(report)
         if report.new_papers or report.changed_papers:
             report.watched = watching.run(self._cited, self._parts.catalog)
         return report
@@ -98,33 +103,27 @@ class Assistant:
         self.notify("The index is empty: ingesting the bundled corpus first (once)…")
         return self.ingest(progress=sys.stderr.isatty())
 
-    def _check_vectors(self, report: "IngestReport | None" = None) -> None:
-        """Record, after an ingest that embedded the whole index, the vector this machine gives
-        a fixed sentence; otherwise compare it once with the stored one and tell the user when
-        the index's vectors were made with other arithmetic (see index/probe.py)."""
-        if report is None and self._vectors_checked:  # every search after the first
-            return
-        from .index import probe
-
-        catalog, embedder = self._parts.catalog, self._parts.embedder
-        if report is not None and (report.embedded_chunks == report.chunks or not probe.stored(catalog, embedder)):
-            probe.record(catalog, embedder)  # all embedded here, or an index from before the probe: adopted
-            self._vectors_checked = True
-            return
-        if self._vectors_checked:
-            return
-        self._vectors_checked = True
-        difference = probe.drift(catalog, embedder)
-        if difference is not None and difference > probe.TOLERANCE:
-            from .index.ingest import source_path
-
-            sources = [str(source_path(s)) for s in catalog.sources()]
-            self.notify(probe.warning(difference, sources, mixed=bool(report and report.embedded_chunks)))
-
     def _ready(self) -> "IngestReport | None":
         report = self._ensure_index()
         self._parts.vectors.sync(self._parts.catalog.version)
         return report
+
+    # -- the question, read once ----------------------------------------------------
+    def _question(self, question: str, *, years=None, only=None, read_dates=True, fit=True, what="question",
+                  ingested: list | None = None) -> "Question":
+        """The question cleaned, checked, scoped and parsed; the index is made ready once the
+        input is valid (its auto-ingest report, if any, goes to ``ingested``)."""
+        from .retrieval.question import read_question
+
+        def catalog():
+            report = self._ready()
+            if ingested is not None and report is not None:
+                ingested.append(report)
+            return self._parts.catalog
+
+        max_tokens = self.settings.answer.max_question_tokens if fit else None
+        return read_question(question, catalog, years=years, only=only, read_dates=read_dates,
+                             max_tokens=max_tokens, what=what)
 
     # -- search ----------------------------------------------------------------
     def search(self, query: str, *, k: int | None = None, mode: str | None = None,
@@ -132,55 +131,50 @@ class Assistant:
         """Papers ranked for a query (hybrid dense + BM25 by default). A date phrase of the
         query ("since 2023") is a year filter unless ``years`` is given or ``read_dates`` is
         False; ``only`` is a subset: a year range, registered corpus files, or paper ids."""
-        from .retrieval.query import parse_question
-        from .retrieval.scope import scope_for
-
-        query = clean_question(query)
-        if not query:
-            raise ValueError("the query is empty")
-        check_years(years)
-        auto = self._ready()
+        auto: list = []
+        question = self._question(query, years=years, only=only, read_dates=read_dates, fit=False, what="query",
+                                  ingested=auto)
         mode = mode or self.settings.retrieval.mode
         if mode != "bm25":  # a BM25 search needs no embedder
-            self._check_vectors()
+            self._parts.check_vectors()
         started = time.perf_counter()
-        searched, scope = scope_for(query, self._parts.catalog, years, only, read_dates)
-        hits = self._parts.retriever.search(parse_question(searched).topic, k=k or self.settings.retrieval.top_k,
-                                            mode=mode, years=scope.years, papers=scope.papers)
-        return SearchResult(query, mode, hits, time.perf_counter() - started, auto, scope)
+        hits = self._parts.retriever.search(question.topic, k=k or self.settings.retrieval.top_k, mode=mode,
+                                            years=question.scope.years, papers=question.scope.papers)
+        return SearchResult(question.asked, mode, hits, time.perf_counter() - started, auto[0] if auto else None,
+                            question.scope)
 
-    # -- answers -----------------------------------------------------------------
+    # -- evidence, then answers --------------------------------------------------------
+    def evidence(self, question: str, *, k: int | None = None, mode: str | None = None,
+                 years: tuple[int, int] | None = None, only: str | None = None, read_dates: bool = True) -> "Evidence":
+        """The evidence stage alone (no LLM): the papers an answer would cite, as numbered rows
+        with their quotes, confidence and why each was chosen; the related papers on a refusal;
+        everything retrieved. ``ask`` writes its answer from exactly this."""
+        asked = self._question(question, years=years, only=only, read_dates=read_dates)
+        self._parts.check_vectors()
+        return self._parts.evidence_stage.gather(asked, k=k, mode=mode)
+
     def ask_stream(self, question: str, *, llm: str | None = None, model: str | None = None, base_url: str | None = None,
                    k: int | None = None, mode: str | None = None, years: tuple[int, int] | None = None,
                    only: str | None = None, read_dates: bool = True) -> Iterator["AnswerEvent"]:
         """Stream an answer: token and notice events, then a done event with the result
         (``years``, ``only`` and ``read_dates``, whether a date phrase is a filter, as for :meth:`search`)."""
-        from .answering.llms import ExtractiveLLM, LLMError
-        from .retrieval.scope import scope_for
+        from .answering.llms import resolve_llm
 
-        question = clean_question(question)
-        if not question:
-            raise ValueError("the question is empty")
-        check_years(years)
-        self._ready()
-        self._check_vectors()
-        notices: list[str] = []
-        try:
-            backend = self._parts.llm(llm, model=model, base_url=base_url)
-        except LLMError as exc:
-            backend = ExtractiveLLM()
-            notices.append(f"The {llm or self.settings.llm.resolved()} LLM is unavailable ({exc}); this is the extractive answer.")
-        question, scope = scope_for(question, self._parts.catalog, years, only, read_dates)
-        return self._parts.answerer.stream(question, backend, k=k, mode=mode, scope=scope, notices=notices)
+        asked = self._question(question, years=years, only=only, read_dates=read_dates)
+        self._parts.check_vectors()
+        name = llm or resolve_llm(self.settings)
+
+        def events() -> Iterator["AnswerEvent"]:
+            evidence = self._parts.evidence_stage.gather(asked, k=k, mode=mode)
+            yield from self._parts.answerer.stream(
+                evidence, lambda: self._parts.llm(name, model=model, base_url=base_url), name)
+
+        return events()
 
     def ask(self, question: str, **options) -> "AnswerResult":
         """The whole answer at once (``ask_stream``'s options)."""
-        result = None
-        for event in self.ask_stream(question, **options):
-            if event.kind == "done":
-                result = event.result
-        assert result is not None
-        return result
+        done = [event.result for event in self.ask_stream(question, **options) if event.kind == "done"]
+        return done[-1]
 
     def condense(self, history: list[tuple[str, str]], question: str, llm: str | None = None) -> str:
         """A follow-up question rewritten to stand alone (see answering/followup.py)."""
@@ -204,16 +198,15 @@ class Assistant:
     def explain(self, question: str, *, k: int | None = None) -> list[CandidateFeatures]:
         """The question's candidate papers (hybrid top ``k``) with the features the selector
         reads, measured with the reranker that settings name (what calibration fits on)."""
-        from .retrieval.query import parse_question
-        from .retrieval.scope import scope_for
         from .retrieval.selection import LearnedSelector
 
-        self._ready()
         # as an answer would: the date phrase out of the question, its years the filter
-        searched, scope = scope_for(clean_question(question), self._parts.catalog, None, None)
-        hits = self.search(searched, k=k or self.settings.selection.candidate_papers, mode="hybrid", years=scope.years).hits
+        asked = self._question(question, fit=False)
+        self._parts.check_vectors()
+        hits = self._parts.retriever.search(asked.topic, k=k or self.settings.selection.candidate_papers, mode="hybrid",
+                                            years=asked.scope.years, papers=None)
         rows, evidence = LearnedSelector(self._parts.evidence, self._parts.reranker, None, self._parts.bm25.idf).measure(
-            parse_question(searched), hits)
+            asked.parsed, hits)
         return [CandidateFeatures(h.paper.paper_id, h.paper.title, h.rank, row, e.sentence.text)
                 for h, row, e in zip(hits, rows, evidence)]
 
@@ -236,9 +229,8 @@ class Assistant:
         return watching.add(self._cited, self._parts.catalog, clean_question(question))
 
     def _cited(self, question: str) -> list[tuple[str, str]]:
-        """The papers the answer to a saved question cites (the extractive one: any back-end cites the same)."""
-        result = self.ask(question, llm="extractive")
-        return [(c.paper_id, c.title) for c in result.citations]
+        """The papers an answer to a saved question cites: the evidence stage's rows (every back-end cites them)."""
+        return [(row.paper.paper_id, row.paper.title) for row in self.evidence(question).rows]
 
     def watches(self) -> list["Watch"]:
         from . import watching
@@ -267,6 +259,21 @@ class Assistant:
         from .answering.llms import availability
 
         return availability(self.settings)
+
+    def defaults(self) -> Defaults:
+        """What an answer or search uses when the caller does not say (for the page's controls and the eval)."""
+        return self._parts.defaults()
+
+    def backend(self, name: str | None = None) -> "ChatLLM":
+        """The answer back-end called ``name`` (default: what ``auto`` stands for), built once and
+        closed with the Assistant; raises LLMError when it can't be used. For a consumer that
+        drives a model itself (the eval's llama-index baseline)."""
+        return self._parts.llm(name)
+
+    def passages(self, query: str, *, k: int = 10) -> list[Passage]:
+        """The ``k`` chunks nearest to the query by embedding (no fusion, no selection), with their text."""
+        self._ready()
+        return self._parts.passages(clean_question(query), k)
 
     def stats(self) -> IndexStats:
         papers, chunks = self._parts.catalog.counts()

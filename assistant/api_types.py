@@ -11,16 +11,6 @@ if TYPE_CHECKING:
     from .retrieval.scope import Scope
 
 
-def check_years(years: tuple[int, int] | None) -> None:
-    """A year range is (FROM, TO) with FROM <= TO; anything else is the caller's mistake."""
-    if years is None:
-        return
-    if len(years) != 2 or not all(isinstance(y, int) for y in years):
-        raise ValueError(f"years: expected (FROM, TO) as two integers, got {years!r}")
-    if years[0] > years[1]:
-        raise ValueError(f"years: FROM ({years[0]}) is after TO ({years[1]})")
-
-
 @dataclass
 class SearchResult:
     query: str
@@ -73,3 +63,30 @@ class CandidateFeatures:
     rank: int  # hybrid retrieval's rank
     features: dict[str, float]
     evidence: str  # the abstract sentence that best answers the question
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk of a paper, as the vector store ranks it for a query."""
+
+    chunk_id: str
+    paper_id: str
+    title: str
+    text: str  # what was embedded: the title and the passage
+    score: float  # cosine similarity to the query
+    year: int | None
+    chunk: int  # its position in the paper
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What the Assistant uses when a caller does not say."""
+
+    llm: str  # the back-end ``auto`` stands for
+    candidates: int  # papers the evidence stage looks at (ask's -k)
+    top_k: int  # papers a search returns
+    mode: str  # the retrieval mode
+    modes: tuple[str, ...]  # every retrieval mode
+    llms: list[str] = field(default_factory=list)  # the back-ends an evaluation compares
+    writing: tuple[str, ...] = ()  # the registered back-ends that write text (generative)
+    fallback: str = "extractive"  # the back-end an answer falls back to, which needs no model

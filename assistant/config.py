@@ -22,8 +22,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from .layout import CALIBRATION_FILE, PROMPTS_DIR, SELECTOR_MODEL, default_cache_dir, default_data_dir
+from .retrieval.modes import MODES
 
-RetrievalMode = Literal["dense", "bm25", "hybrid"]
+RetrievalMode = Literal[MODES]
 ENV_PREFIX = "PAPER_ASSISTANT_"
 ENV_ALIASES = {"openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENAI_BASE_URL",
                "chroma_host": "CHROMA_HOST", "chroma_port": "CHROMA_PORT"}
@@ -95,7 +96,8 @@ class AnswerSettings(_Section):
 
 
 class LLMSettings(_Section):
-    backend: str = Field("auto", description="A registered LLM; auto: openai when a key or URL is set, else local.")
+    backend: str = Field("auto", description="A registered LLM; auto: a back-end that needs a key when its key "
+                         "or URL is set (openai), else the first that needs none (local).")
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
@@ -113,11 +115,6 @@ class LLMSettings(_Section):
         """An OpenAI key, or the URL of a compatible server (which may need none)."""
         return bool(self.openai_key() or self.openai_base_url)
 
-    def resolved(self) -> str:
-        """The back-end that 'auto' stands for."""
-        if self.backend != "auto":
-            return self.backend
-        return "openai" if self.openai_configured() else "local"
 
 
 SECTIONS: dict[str, type[_Section]] = {

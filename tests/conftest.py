@@ -176,8 +176,10 @@ def _close_index_views():
 
 
 class FailingLLM(FakeLLM):
-    def __init__(self, after_words: int = 0, backend: str = "openai"):
-        super().__init__("partial answer that breaks off", backend=backend)
+    """A back-end that composes whole answers and breaks off after ``after_words`` words."""
+
+    def __init__(self, after_words: int = 0, backend: str = "failing"):
+        super().__init__("partial answer that breaks off", backend=backend, composes=True)
         self.after_words = after_words
 
     def stream(self, messages, *, max_tokens, temperature):

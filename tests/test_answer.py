@@ -52,7 +52,7 @@ def test_refusal_when_no_paper_is_relevant(small_assistant):
 
 
 def test_compose_drops_citations_to_missing_sources(small_assistant):
-    llm = FakeLLM("Shortcut learning means models prefer texture over shape [1, 4]. See also [9].", backend="openai")
+    llm = FakeLLM("Shortcut learning means models prefer texture over shape [1, 4]. See also [9].", composes=True)
     events, result = run(small_assistant, SHORTCUT_Q, llm)
     assert "[4]" not in result.answer and "[9]" not in result.answer
     assert "[4]" in result.notice and "[9]" in result.notice
@@ -61,7 +61,7 @@ def test_compose_drops_citations_to_missing_sources(small_assistant):
 
 
 def test_compose_flags_unsupported_claims(small_assistant):
-    llm = FakeLLM("Shortcut learning was solved with quantum annealing on protein data [1].", backend="openai")
+    llm = FakeLLM("Shortcut learning was solved with quantum annealing on protein data [1].", composes=True)
     _, result = run(small_assistant, SHORTCUT_Q, llm)
     assert result.citations[0].support != SUPPORTED
     assert "not supported" in result.notice
@@ -70,7 +70,7 @@ def test_compose_flags_unsupported_claims(small_assistant):
 
 def test_compose_lists_relevant_papers_the_model_left_out(small_assistant, make_assistant):
     everything = make_assistant(EVERYTHING)  # the same index, every paper relevant
-    llm = FakeLLM("Models prefer texture over shape [1].", backend="openai")
+    llm = FakeLLM("Models prefer texture over shape [1].", composes=True)
     _, result = run(everything, "Which papers study deep networks?", llm)
     assert len(result.sources) == 3
     assert "Also relevant:" in result.answer
@@ -120,14 +120,14 @@ def test_empty_and_overlong_questions(small_assistant):
 
 def test_context_budget_packing_never_overflows(small_assistant, make_assistant):
     small_assistant = make_assistant(EVERYTHING)
-    llm = FakeLLM("Answer [1].", backend="openai", context_window=1500)
+    llm = FakeLLM("Answer [1].", composes=True, context_window=1500)
     _, result = run(small_assistant, "Which papers study deep networks?", llm)
     messages = llm.calls[0]
     prompt_tokens = sum(count_tokens(m["content"]) for m in messages)
     budget = llm.context_window - small_assistant.settings.answer.max_answer_tokens
     assert prompt_tokens * 1.25 <= budget + 40
     # a window too small for all abstracts packs evidence sentences or leaves sources out, with a notice
-    tiny = FakeLLM("Answer [1].", backend="openai", context_window=420)
+    tiny = FakeLLM("Answer [1].", composes=True, context_window=420)
     _, small = run(small_assistant, "Which papers study deep networks?", tiny)
     tiny_prompt = sum(count_tokens(m["content"]) for m in tiny.calls[0])
     assert tiny_prompt * 1.25 <= tiny.context_window - small_assistant.settings.answer.max_answer_tokens + 40

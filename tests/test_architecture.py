@@ -25,8 +25,8 @@ PACKAGE = ROOT / "assistant"
 STAGES = {"text", "corpus", "index", "retrieval", "answering"}
 CONSUMERS = {"app", "evaluation", "bench"}
 TOP_LEVEL = {"api", "api_types", "config", "layout", "calibration", "registry", "lazy"}
-PUBLIC_API = {"ingest", "ingest_upload", "search", "ask", "ask_stream", "condense", "verify", "explain", "papers",
-              "backends", "stats", "warm_up", "close", "settings", "notify",
+PUBLIC_API = {"ingest", "ingest_upload", "search", "evidence", "ask", "ask_stream", "condense", "verify", "explain",
+              "papers", "backends", "defaults", "backend", "passages", "stats", "warm_up", "close", "settings", "notify",
               "similar", "remove", "watch", "watches", "unwatch", "check_watches"}
 MEASUREMENT_COMMANDS = {"cmd_eval", "cmd_bench"}  # the CLI commands that run the eval and the bench
 
@@ -159,6 +159,34 @@ def test_every_module_is_300_lines_or_fewer():
     assert not long, long
 
 
+BEHIND_THE_API = {"candidate", "hit"}  # retrieval's own objects: an answer's rows say what they hold
+INDEX_PARTS = {"Catalog", "open_vector_store", "make_embedder", "DataLayout", "as_llama_index_embedding"}
+
+
+def reach_arounds(path: Path, *, stores_allowed: bool = False) -> list[str]:
+    """What a consumer reads behind the API: an Assistant's settings, retrieval's candidates and
+    hits behind an answer, or (unless allowed) the index's stores, opened on its own."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = [f"{path.name}:{n.lineno} .{n.attr}" for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+             and (n.attr in BEHIND_THE_API or (n.attr == "settings" and isinstance(n.value, ast.Name)
+                                               and n.value.id == "assistant"))]
+    if not stores_allowed:
+        found += [f"{path.name}: imports {sorted(set(names) & INDEX_PARTS)}" for _, names, _ in imports(path)
+                  if set(names) & INDEX_PARTS]
+    return found
+
+
+def test_consumers_reach_nothing_behind_the_api():
+    """The page, the CLI, the eval and its llama-index baseline use the Assistant's verbs and the
+    dataclasses they return. The bench may build stores and embedders from the public registries,
+    in processes of its own, to measure them against llama-index's; it too reads no Assistant's
+    settings and no candidates."""
+    wrong = [r for folder in ("app", "evaluation") for p in (PACKAGE / folder).rglob("*.py") for r in reach_arounds(p)]
+    wrong += [r for p in (PACKAGE / "bench").rglob("*.py") for r in reach_arounds(p, stores_allowed=True)]
+    wrong += [r for p in project_files("scripts") + [ROOT / "app.py"] for r in reach_arounds(p, stores_allowed=True)]
+    assert not wrong, wrong
+
+
 def import_graph() -> dict[str, set[str]]:
     """Module -> the project modules it imports (at module level, in functions or for type checking)."""
     modules = {module_name(p) for p in PACKAGE.rglob("*.py")}
@@ -215,6 +243,14 @@ def test_the_checks_catch_what_they_look_for(tmp_path):
     assert allowed_for("app", "assistant.index", ["Catalog"]) is None
     assert allowed_for(None, "assistant", ["NotExported"])
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    around = PACKAGE / "app" / "around_for_test.py"
+    around.write_text("from ..index import Catalog\n"
+                      "def f(assistant, source):\n    return assistant.settings.llm, source.candidate.hit.paper\n")
+    try:
+        assert sorted(reach_arounds(around)) == ["around_for_test.py: imports ['Catalog']", "around_for_test.py:3 .candidate",
+                                                 "around_for_test.py:3 .hit", "around_for_test.py:3 .settings"]
+    finally:
+        around.unlink()
     graph = import_graph()  # function-level and type-checking imports count too
     assert "assistant.answering.llm_base" in graph["assistant.answering.llm_local"]
     assert "assistant.api" in graph["assistant.wiring"] or "assistant.config" in graph["assistant.wiring"]

@@ -1,6 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
+from assistant.answering import resolve_llm
 from assistant.config import Settings, load_settings
 
 
@@ -10,7 +11,7 @@ def test_defaults_work_offline(monkeypatch):
     settings = load_settings()
     assert settings.index.embedder == "minilm-int8" and settings.retrieval.mode == "hybrid"
     assert settings.storage.chroma_host is None and settings.storage.resolved_vector_store() == "chroma"
-    assert settings.llm.resolved() == "local"
+    assert resolve_llm(settings) == "local"
 
 
 def test_environment_feeds_settings(monkeypatch, tmp_path):
@@ -20,7 +21,7 @@ def test_environment_feeds_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     settings = load_settings()
     assert settings.storage.data_dir == tmp_path / "idx" and settings.retrieval.top_k == 5
-    assert settings.llm.resolved() == "openai"
+    assert resolve_llm(settings) == "openai"
     assert "sk-test-not-real" not in repr(settings), "the key is a secret"
 
 

@@ -11,11 +11,10 @@ from dataclasses import replace
 import pytest
 
 from assistant.answering.export import FORMATS, bibtex_key, export_answer, export_papers
-from assistant.answering.results import AnswerResult, Citation, Source
+from assistant.answering.results import AnswerResult, Citation
 from assistant.corpus import load_corpus
 from assistant.layout import BUNDLED_CORPUS
-from assistant.retrieval.relevance import Candidate
-from assistant.retrieval.retrieve import PaperHit
+from assistant.retrieval.handover import EvidenceRow
 
 SPECIAL_TITLE = "A & B: 50% of $x_1$ {braces} ~tilde"
 TEX_ESCAPES = {r"\textbackslash{}": "\\", r"\textbraceleft{}": "{", r"\textbraceright{}": "}",
@@ -184,7 +183,7 @@ def test_an_unknown_format_names_it_and_the_known_ones(papers):
 
 def test_an_answer_exports_only_its_cited_papers_with_their_quotes(papers):
     chosen = papers[:3]
-    sources = [Source(n, Candidate(PaperHit(p, 1.0, None), None, 0.9, True)) for n, p in enumerate(chosen, 1)]
+    sources = [EvidenceRow(n, p, "", (), 0.9, None, "chosen") for n, p in enumerate(chosen, 1)]
     evidence = {p.paper_id: p.abstract.split(". ")[1] for p in chosen}
     citations = [Citation(n, p.paper_id, p.title, evidence[p.paper_id], "supported", 0.8)
                  for n, p in ((3, chosen[2]), (1, chosen[0]))]  # out of order; source 2 not cited

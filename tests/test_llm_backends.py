@@ -57,7 +57,7 @@ def test_packed_prompt_fits_smollm2_context_by_its_own_tokenizer(real_assistant,
     everything = write_calibration(tmp_path / "calibration.json", RelevanceThresholds(0.0, 0.0, 0.0, 0.0, 0.85, 2))
     assistant = Assistant(real_assistant.settings.updated(selector="thresholds", calibration_file=everything),
                           notify=lambda m: None)  # the same index: every candidate is a source
-    recorder = FakeLLM("Neural networks [1].", backend="openai", context_window=local.context_window)
+    recorder = FakeLLM("Neural networks [1].", composes=True, context_window=local.context_window)
     result = assistant.ask("Which papers study neural networks?", llm=use_llm(recorder), k=30)
     assistant.close()
     assert len(result.sources) == 30

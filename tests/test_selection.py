@@ -107,15 +107,17 @@ def test_calibration_refuses_the_test_split():
 
 
 def test_refusal_names_the_related_paper_and_what_it_lacks(small_assistant):
+    from assistant.answering.refusal import refusal_text
+    from assistant.retrieval.gather import related_candidates
+    from assistant.retrieval.handover import RelatedPaper
     from assistant.retrieval.query import parse_question
-    from assistant.answering.refusal import refusal_text, related_candidates
     from assistant.retrieval.relevance import Candidate
 
     hits = small_assistant.search("graph neural network molecules QM9").hits
     close = Candidate(hits[0], None, 0.4, False, confidence=0.4)
     parsed = parse_question("What accuracy does the molecular graph network reach on ZINC?")
-    related = related_candidates([close], cut=0.3)
-    assert related == [close]
+    assert related_candidates([close], cut=0.3) == [close]
+    related = [RelatedPaper(hits[0].paper, "", 0.4)]
     text = refusal_text(parsed, related, Prompts(PROMPTS_DIR))
     assert text == f"The corpus has \u201c{hits[0].paper.title}\u201d on this, but its abstract does not report ZINC."
     assert related_candidates([close], cut=0.5) == []
@@ -148,18 +150,20 @@ def test_preferred_variant_is_the_better_cross_validated_one():
 
 
 def test_page_and_terminal_show_confidence_and_the_closest_paper(small_assistant):
-    from assistant.answering.results import AnswerResult, Source
-    from assistant.retrieval.relevance import Candidate
+    from assistant.answering.results import AnswerResult
     from assistant.app.render import references
     from assistant.app.web import sources_html
+    from assistant.retrieval.gather import row
+    from assistant.retrieval.handover import RelatedPaper
+    from assistant.retrieval.relevance import Candidate
 
     hits = small_assistant.search("graph neural network molecules QM9").hits
     evidence = EvidenceFinder(HashEmbedder()).rank("QM9 accuracy", hits[0].paper)[0]
     cited = Candidate(hits[0], evidence, 0.9, True, confidence=0.87)
-    answered = AnswerResult("q", "q", sources=[Source(1, cited)])
+    answered = AnswerResult("q", "q", sources=[row(1, cited)])
     assert "confidence 0.87" in sources_html(answered)
     assert "confidence 0.87" in references(answered)
-    close = Candidate(hits[0], evidence, 0.3, False, confidence=0.31)
+    close = RelatedPaper(hits[0].paper, evidence.sentence.text, 0.31)
     refused = AnswerResult("q", "q", refused=True, related=[close])
     page = sources_html(refused)
     assert "closest paper; does not answer" in page and hits[0].paper.title in page
@@ -197,7 +201,7 @@ def test_fact_evidence_widens_to_the_neighbouring_sentence_with_the_figure(small
 
 
 def test_a_fact_sentence_that_drops_or_changes_a_figure_is_not_used():
-    from assistant.answering.answerer import drops_numbers
+    from assistant.answering.phrase import drops_numbers
 
     evidence = "It reaches 91.5% accuracy on the QM9 benchmark with 1,000 molecules."
     assert not drops_numbers(evidence, "The model reaches 91.5% accuracy on QM9 with 1000 molecules.")

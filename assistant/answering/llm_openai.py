@@ -7,14 +7,21 @@ an API key.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from .llm_base import LLMError
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 
 class OpenAIChat:
     backend = "openai"
     generative = True
+    composes = True  # a strong model writes the whole answer with [n] markers; the pipeline checks them
+    needs_key = True
+    model_setting = "openai_model"
+    base_url_setting = "openai_base_url"
 
     def __init__(
         self, model: str, api_key: str | None, base_url: str | None, *, timeout: float = 60.0,
@@ -27,6 +34,18 @@ class OpenAIChat:
         self._timeout = timeout
         self._max_retries = max_retries
         self._client = None
+
+    @classmethod
+    def from_settings(cls, settings: "Settings") -> "OpenAIChat":
+        s = settings.llm
+        return cls(s.openai_model, s.openai_key(), s.openai_base_url, timeout=s.llm_timeout_s,
+                   max_retries=s.llm_retries, context_window=s.openai_context)
+
+    def available(self) -> tuple[bool, str]:
+        """An OpenAI key, or the URL of a compatible server (which may need none)."""
+        if not (self._api_key or self.base_url):
+            return False, "set OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)"
+        return True, f"model {self.model} at {self._where()}"
 
     @property
     def client(self):

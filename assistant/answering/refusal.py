@@ -1,7 +1,7 @@
 """The honest "no": what the answer says when no paper answers the question.
 
-When the selector cites nothing but a candidate came close (its confidence reaches the
-model's ``related_cut``), the answer names it as related and says what its abstract does
+When the selector cites nothing but a candidate came close (the evidence stage names it
+as related: its confidence reaches the model's ``related_cut``), the answer names it and says what its abstract does
 not report: the question's names, data sets or metrics it never uses, or the figure the
 question asks for. Otherwise it is the plain refusal. The wording lives in
 prompts/answer_text.toml.
@@ -15,23 +15,13 @@ from ..retrieval.features import asks_for_number, missing_terms, specific_terms
 
 if TYPE_CHECKING:
     from .prompts import Prompts
+    from ..retrieval.handover import RelatedPaper
     from ..retrieval.query import ParsedQuestion
-    from ..retrieval.relevance import Candidate
-
-MAX_RELATED = 2
 
 
-def related_candidates(candidates: list["Candidate"], cut: float | None) -> list["Candidate"]:
-    """The closest papers that do not answer: at most two, by confidence, above ``cut``."""
-    if cut is None:
-        return []
-    close = [c for c in candidates if c.confidence is not None and c.confidence >= cut and not c.relevant]
-    return sorted(close, key=lambda c: -c.confidence)[:MAX_RELATED]
-
-
-def what_is_missing(question: "ParsedQuestion", related: list["Candidate"], prompts: "Prompts") -> str:
+def what_is_missing(question: "ParsedQuestion", related: list["RelatedPaper"], prompts: "Prompts") -> str:
     """The part of the question the related abstracts do not hold, in words."""
-    text = " ".join(f"{c.hit.paper.title} {c.hit.paper.abstract}" for c in related)
+    text = " ".join(f"{r.paper.title} {r.paper.abstract}" for r in related)
     missing = missing_terms(specific_terms(question.text), text)
     if missing:
         return prompts.text("missing_terms", terms=", ".join(missing))
@@ -40,10 +30,10 @@ def what_is_missing(question: "ParsedQuestion", related: list["Candidate"], prom
     return prompts.text("missing_answer")
 
 
-def refusal_text(question: "ParsedQuestion", related: list["Candidate"], prompts: "Prompts") -> str:
+def refusal_text(question: "ParsedQuestion", related: list["RelatedPaper"], prompts: "Prompts") -> str:
     if not related:
         return prompts.text("refusal", topic=question.topic)
-    titles = " and ".join(f"\u201c{c.hit.paper.title}\u201d" for c in related)
+    titles = " and ".join(f"\u201c{r.paper.title}\u201d" for r in related)
     if question.is_list:
         key = "related_list_one" if len(related) == 1 else "related_list_many"
         return prompts.text(key, topic=question.topic, titles=titles)

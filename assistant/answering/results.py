@@ -1,7 +1,7 @@
-"""What an answer is: its sources, citations, result and stream events (plain dataclasses).
+"""What an answer is: its citations, result and stream events (plain dataclasses).
 
-answer.py builds them; the CLI, the page and the eval read them (``to_dict`` is the
-``ask --json`` shape).
+answerer.py builds them from the evidence stage's rows (``sources`` are those rows); the
+CLI, the page and the eval read them (``to_dict`` is the ``ask --json`` shape).
 """
 
 from __future__ import annotations
@@ -9,21 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..retrieval.relevance import Candidate
 from ..retrieval.scope import Scope
 
 if TYPE_CHECKING:
-    from ..retrieval.retrieve import PaperHit
-
-
-@dataclass
-class Source:
-    n: int
-    candidate: Candidate
-
-    @property
-    def paper(self):
-        return self.candidate.hit.paper
+    from ..retrieval.handover import EvidenceRow, RelatedPaper, RetrievedPaper
 
 
 @dataclass
@@ -48,9 +37,9 @@ class AnswerResult:
     refused: bool = False
     notices: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
-    retrieved: list["PaperHit"] = field(default_factory=list)
-    related: list[Candidate] = field(default_factory=list)  # close papers that do not answer (refusals)
+    sources: list["EvidenceRow"] = field(default_factory=list)  # the evidence stage's numbered rows
+    retrieved: list["RetrievedPaper"] = field(default_factory=list)
+    related: list["RelatedPaper"] = field(default_factory=list)  # close papers that do not answer (refusals)
     timings: dict[str, float | None] = field(default_factory=dict)
     scope: "Scope | None" = None  # the years and papers searched (a date phrase of the question, --only)
 
@@ -73,13 +62,12 @@ class AnswerResult:
                 for c in self.citations
             ],
             "related": [
-                {"paper_id": c.hit.paper.paper_id, "title": c.hit.paper.title, "evidence": c.evidence_text,
-                 "confidence": None if c.confidence is None else round(c.confidence, 4)}
-                for c in self.related
+                {"paper_id": r.paper.paper_id, "title": r.paper.title, "evidence": r.quote,
+                 "confidence": None if r.confidence is None else round(r.confidence, 4)}
+                for r in self.related
             ],
             "sources": [
-                {"n": s.n, "paper_id": s.paper.paper_id, "title": s.paper.title,
-                 "score": round(s.candidate.relevance, 4)}
+                {"n": s.n, "paper_id": s.paper.paper_id, "title": s.paper.title, "score": round(s.score, 4)}
                 for s in self.sources
             ],
             "retrieved": [

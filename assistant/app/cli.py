@@ -32,6 +32,7 @@ def _years(text: str) -> tuple[int, int]:
 
 def build_parser() -> argparse.ArgumentParser:
     from .. import EMBEDDERS, LLMS, RERANKERS, VECTOR_STORES
+    from ..retrieval import MODES
     from . import commands, research
 
     llm_names = LLMS.names()
@@ -79,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--questions", type=Path, help="a question file (default eval/questions.jsonl)")
     ev.add_argument("--llm", action="append", choices=llm_names,
                     help="back-end(s) to evaluate; repeat the flag (default: extractive and local, plus openai with a key)")
-    ev.add_argument("--mode", action="append", choices=["dense", "bm25", "hybrid"], help="retrieval mode(s); repeat (default: all three)")
+    ev.add_argument("--mode", action="append", choices=MODES, help="retrieval mode(s); repeat (default: all of them)")
     ev.add_argument("--split", choices=["dev", "test", "all"], default="all",
                     help="dev (what calibration fits on), test (held out) or all (default; reported per split)")
     ev.add_argument("--limit", type=int, help="only N questions, spread over the question types")
@@ -111,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _retrieval_flags(parser: argparse.ArgumentParser, papers: int = TOP_K, what: str = "how many papers") -> None:
     parser.add_argument("-k", type=int, dest="k", help=f"{what} (default {papers})")
-    parser.add_argument("--mode", choices=["dense", "bm25", "hybrid"], help="retrieval mode (default hybrid)")
+    from ..retrieval import MODES
+
+    parser.add_argument("--mode", choices=MODES, help="retrieval mode (default hybrid)")
     parser.add_argument("--years", type=_years, help="only papers published in YEAR or FROM-TO "
                         "(wins over a date phrase in the question such as 'since 2023')")
     parser.add_argument("--only", metavar="SUBSET", help="search only these papers: a year range (2021-2023), a "

@@ -1,36 +1,31 @@
-"""Terminal presentation of answers: the numbered reference list under the answer."""
+"""Terminal presentation of answers: the numbered reference list under the answer (from
+present.py's model, which the page shares)."""
 
 from __future__ import annotations
 
 import textwrap
 from typing import TYPE_CHECKING
 
+from .present import present
+
 if TYPE_CHECKING:
     from .. import AnswerResult
 
-MARKS = {"supported": "✓ supported", "weak": "~ weak support", "unsupported": "✗ NOT supported"}
-
 
 def references(result: "AnswerResult", width: int = 100) -> str:
-    if result.related:
+    shown = present(result)
+    if shown.related:
         lines = ["", "Closest paper(s); they do not answer:"]
-        for candidate in result.related:
-            paper = candidate.hit.paper
-            lines.append(f"- {paper.title} ({paper.published or 'date unknown'}; confidence {candidate.confidence:.2f})")
+        for paper in shown.related:
+            lines.append(f"- {paper.title} ({paper.date}; confidence {paper.confidence:.2f})")
         return "\n".join(lines)
-    if not result.citations and not result.sources:
+    if not shown.sources:
         return ""
     lines = ["", "References:"]
-    by_n = {c.n: c for c in result.citations}
-    for source in result.sources:
-        paper = source.paper
-        citation = by_n.get(source.n)
-        date = paper.published or "date unknown"
-        mark = MARKS.get(citation.support, citation.support) if citation else "not cited"
-        confidence = f"; confidence {source.candidate.confidence:.2f}" if source.candidate.confidence is not None else ""
-        lines.append(f"[{source.n}] {paper.title} ({date}{confidence}) [{mark}]")
-        quote = citation.evidence if citation else source.candidate.evidence_text
-        lines.extend(textwrap.wrap(f'"{quote}"', width=width, initial_indent="    ", subsequent_indent="     "))
+    for source in shown.sources:
+        confidence = f"; confidence {source.confidence:.2f}" if source.confidence is not None else ""
+        lines.append(f"[{source.n}] {source.title} ({source.date}{confidence}) [{source.verdict_words}]")
+        lines.extend(textwrap.wrap(f'"{source.quote}"', width=width, initial_indent="    ", subsequent_indent="     "))
     return "\n".join(lines)
 
 

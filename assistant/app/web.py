@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from .. import clean_question
 from . import web_panels as research
+from .present import present
 
 if TYPE_CHECKING:
     from .. import AnswerResult
@@ -27,11 +28,11 @@ EXAMPLES = [
     "Which papers study protein structure prediction?",
 ]
 MAX_UPLOAD = "60mb"
-VERDICT = {"supported": "✓ supported", "weak": "~ weak support", "unsupported": "✗ not supported"}
 CSS = """
 #sources .paper { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin: 6px 0; }
 #sources .verdict-supported { color: #15803d; } #sources .verdict-weak { color: #b45309; }
-#sources .verdict-unsupported { color: #b91c1c; } #sources mark { background: #fef08a; }
+#sources .verdict-unsupported { color: #b91c1c; } #sources .verdict-not-cited { color: var(--body-text-color-subdued); }
+#sources mark { background: #fef08a; }
 #sources .meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
 """
 
@@ -69,37 +70,32 @@ def link_citations(answer: str) -> str:
 def sources_html(result: "AnswerResult | None") -> str:
     if result is None:
         return "<p class='meta'>Sources of the answer appear here.</p>"
-    by_n = {c.n: c for c in result.citations}
-    parts = ["<h3>Cited papers</h3>"] if result.sources else ["<p>No paper in the corpus was relevant.</p>"]
-    for source in result.sources:
-        paper, citation = source.paper, by_n.get(source.n)
-        evidence = citation.evidence if citation else source.candidate.evidence_text
-        verdict = citation.support if citation else "unsupported"
-        confidence = source.candidate.confidence
+    shown = present(result)
+    parts = ["<h3>Cited papers</h3>"] if shown.sources else ["<p>No paper in the corpus was relevant.</p>"]
+    for source in shown.sources:
         meta = " · ".join(
-            x for x in (paper.published or "date unknown", f"{paper.authors} authors" if paper.authors else "",
-                        f"confidence {confidence:.2f}" if confidence is not None else "") if x
+            x for x in (source.date, f"{source.authors} authors" if source.authors else "",
+                        f"confidence {source.confidence:.2f}" if source.confidence is not None else "") if x
         )
-        abstract = html.escape(paper.abstract).replace(html.escape(evidence), f"<mark>{html.escape(evidence)}</mark>", 1)
+        quote = html.escape(source.quote)
+        abstract = html.escape(source.abstract).replace(quote, f"<mark>{quote}</mark>", 1)
         parts.append(
-            f"<div class='paper' id='src-{source.n}'><b>[{source.n}] {html.escape(paper.title)}</b>"
-            f"<div class='meta'>{html.escape(meta)} · <span class='verdict-{verdict}'>{VERDICT.get(verdict, verdict)}</span>"
-            f" · <a class='similar' href='?similar={html.escape(paper.paper_id)}' target='_blank'>similar papers</a></div>"
-            f"<blockquote>“{html.escape(evidence)}”</blockquote>"
+            f"<div class='paper' id='src-{source.n}'><b>[{source.n}] {html.escape(source.title)}</b>"
+            f"<div class='meta'>{html.escape(meta)} · <span class='verdict-{source.verdict.replace(' ', '-')}'>"
+            f"{source.verdict_words}</span>"
+            f" · <a class='similar' href='?similar={html.escape(source.paper_id)}' target='_blank'>similar papers</a></div>"
+            f"<blockquote>“{quote}”</blockquote>"
             f"<details><summary>Abstract</summary><p>{abstract}</p></details></div>"
         )
-    for candidate in result.related:
-        paper = candidate.hit.paper
+    for paper in shown.related:
         parts.append(
             f"<div class='paper related'><b>{html.escape(paper.title)}</b>"
-            f"<div class='meta'>closest paper; does not answer · confidence {candidate.confidence:.2f}</div>"
-            f"<blockquote>“{html.escape(candidate.evidence_text)}”</blockquote></div>"
+            f"<div class='meta'>closest paper; does not answer · confidence {paper.confidence:.2f}</div>"
+            f"<blockquote>“{html.escape(paper.quote)}”</blockquote></div>"
         )
-    cited = {s.paper.paper_id for s in result.sources} | {c.hit.paper.paper_id for c in result.related}
-    others = [h for h in result.retrieved if h.paper.paper_id not in cited]
-    if others:
+    if shown.not_cited:
         parts.append("<h4>Retrieved, not cited</h4><ul>")
-        parts.extend(f"<li>{html.escape(h.paper.title)} <span class='meta'>({h.paper.published or 'date unknown'})</span></li>" for h in others)
+        parts.extend(f"<li>{html.escape(p.title)} <span class='meta'>({p.date})</span></li>" for p in shown.not_cited)
         parts.append("</ul>")
     return "\n".join(parts)
 
@@ -125,15 +121,16 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
     status = ModelStatus()
     status.start(assistant, default_llm)
     available = assistant.backends()
-    default = default_llm or assistant.settings.llm.resolved()
+    defaults = assistant.defaults()
+    default = default_llm or defaults.llm
     if not available.get(default, (False, ""))[0]:
-        default = "extractive"
+        default = defaults.fallback
 
     def index_line() -> str:
         stats = assistant.stats() if status.ready.is_set() else None
         if stats is None:
             return f"**Index:** preparing… · **Models:** {status.state}"
-        llm = assistant.settings.llm.resolved()
+        llm = defaults.llm
         return (f"**Index:** {stats.papers} papers, {stats.chunks} chunks · **Embedder:** {stats.embedder}"
                 f" · **LLM:** {llm} · **Models:** {status.state}")
 
@@ -227,8 +224,8 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
             backend = gr.Radio(list(available), value=default, label="Answer back-end")
             gr.Markdown(backend_lines())
             with gr.Row():
-                top_k = gr.Slider(1, 50, value=assistant.settings.selection.candidate_papers, step=1, label="Candidates (top-k)")
-                mode = gr.Radio(["hybrid", "dense", "bm25"], value=assistant.settings.retrieval.mode, label="Retrieval mode")
+                top_k = gr.Slider(1, 50, value=defaults.candidates, step=1, label="Candidates (top-k)")
+                mode = gr.Radio(list(defaults.modes), value=defaults.mode, label="Retrieval mode")
                 year_from = gr.Number(label="From year", precision=0)
                 year_to = gr.Number(label="To year", precision=0)
             only = gr.CheckboxGroup(research.source_choices(assistant, status), label="Ask only within these sources "

@@ -21,11 +21,9 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import Settings
-
 from ..layout import BUNDLED_CORPUS
+from ..retrieval import MODES
 from .measure import chroma_server, machine, percentiles, queries, size_mb
-
-MODES = ("dense", "bm25", "hybrid")
 
 
 class Bench:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..retrieval import MODES
+
 
 def _value(results: list[dict], size: int, store: str, metric: str):
     for r in results:
@@ -64,10 +66,10 @@ def render_scale(report: dict, command: str) -> str:
             rss = v(s, store, "search_process_rss_mb") if store == "embedded" else (
                 f"{_fmt(v(s, store, 'client_process_rss_mb'), 0)} + server {_fmt(v(s, store, 'server_search_rss_mb'), 0)}")
             rows.append([f"{s:,}", store] + [f"{_fmt(v(s, store, f'{mode}_p50_ms'))} / {_fmt(v(s, store, f'{mode}_p95_ms'))}"
-                                             for mode in ("dense", "bm25", "hybrid")]
+                                             for mode in MODES]
                         + [_fmt(v(s, store, "dense_first_search_ms"), 0), _fmt(v(s, store, "recall_at_10"), 3),
                            _fmt(v(s, store, "recall_at_60"), 3),
-                           " / ".join(_fmt(v(s, store, f"{mode}_planted_at_1"), 2) for mode in ("dense", "bm25", "hybrid")),
+                           " / ".join(_fmt(v(s, store, f"{mode}_planted_at_1"), 2) for mode in MODES),
                            rss if isinstance(rss, str) else _fmt(rss, 0)])
     lines += _table(["papers", "store", "dense p50 / p95", "BM25 p50 / p95", "hybrid p50 / p95", "first dense search ms",
                      "recall@10", "recall@60", "planted@1 dense / BM25 / hybrid", "RSS MB"], rows)

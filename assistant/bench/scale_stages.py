@@ -7,8 +7,7 @@ prints one JSON object. ``ingest`` adds papers start..end-1 to the vector store
 (``Catalog.replace_all``) and builds and saves their BM25 index (``BM25Index.build``, as
 ``BM25Store`` does after an ingest). ``search`` times ``Assistant.search`` in each mode with
 a fake embedder that returns each query's pre-made vector, and measures the store's recall
-against brute force. ``server-add`` adds and then deletes a sample through a Chroma server.
-Generating the simulated papers is never part of a figure.
+against brute force. ``server-add`` adds and deletes a sample through a Chroma server.
 """
 
 from __future__ import annotations
@@ -21,9 +20,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from ..retrieval import MODES
+
 EMBEDDER = "scale-sim-384"  # the fake embedder's name: the collection is paper-chunks-scale-sim-384
 SOURCE = "simulated://scale"
-MODES = ("dense", "bm25", "hybrid")
 
 
 class PeakRss:

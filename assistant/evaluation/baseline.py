@@ -1,6 +1,8 @@
-"""The eval's baseline: llama-index's stock CitationQueryEngine over the same Chroma
-index, embedder and LLM, turned into the same record shape as our answers so the
-same metrics score it. llm= and embed_model= are always passed explicitly."""
+"""The eval's baseline: llama-index's stock CitationQueryEngine over the same chunks, found
+the same way (nearest by embedding in the same Chroma collection, through
+``Assistant.passages``), and the same LLM (``Assistant.backend``), turned into the same
+record shape as our answers so the same metrics score it. llm= is always passed explicitly;
+the baseline opens nothing of the Assistant's data folder itself."""
 
 from __future__ import annotations
 
@@ -49,61 +51,43 @@ def as_llama_index_llm(inner: "ChatLLM", max_tokens: int = 256):
     return _Adapter(inner)
 
 
-def _texts_from_catalog(catalog):
-    """Each retrieved chunk gets its text from the catalog (the vector store keeps vectors and
-    metadata only), and the chunks' paper_id, chunk number and year stay out of the LLM's prompt
+def _passage_retriever(assistant: "Assistant", top_k: int):
+    """A llama-index retriever over ``Assistant.passages``: each chunk a node with its text (the
+    vector store keeps none), whose paper_id, chunk number and year stay out of the LLM's prompt
     (the title goes in): llama-index would otherwise print them before every source."""
-    from llama_index.core.postprocessor.types import BaseNodePostprocessor
-    from pydantic import PrivateAttr
+    from llama_index.core.retrievers import BaseRetriever
+    from llama_index.core.schema import NodeWithScore, TextNode
 
-    class CatalogText(BaseNodePostprocessor):
-        _catalog: object = PrivateAttr()
+    class Passages(BaseRetriever):
+        def _retrieve(self, query_bundle):
+            return [
+                NodeWithScore(node=TextNode(
+                    id_=p.chunk_id, text=p.text,
+                    metadata={"paper_id": p.paper_id, "chunk": p.chunk, "year": p.year or 0, "title": p.title},
+                    excluded_llm_metadata_keys=["paper_id", "chunk", "year"],
+                    excluded_embed_metadata_keys=["paper_id", "chunk", "year", "title"],
+                ), score=p.score)
+                for p in assistant.passages(query_bundle.query_str, k=top_k)
+            ]
 
-        def _postprocess_nodes(self, nodes, query_bundle=None):
-            texts = {c.chunk_id: c.embed_text for c in self._catalog.chunks([n.node.node_id for n in nodes])}
-            for scored in nodes:
-                if scored.node.node_id in texts:
-                    scored.node.set_content(texts[scored.node.node_id])
-                scored.node.excluded_llm_metadata_keys = ["paper_id", "chunk", "year"]
-                scored.node.excluded_embed_metadata_keys = ["paper_id", "chunk", "year", "title"]
-            return nodes
-
-    postprocessor = CatalogText()
-    postprocessor._catalog = catalog
-    return postprocessor
+    return Passages()
 
 
 class CitationBaseline:
-    """Built from the same settings through the public registries (embedder, vector store,
-    LLM); our Assistant is used only through its API, to look papers up and to judge."""
+    """Built on the Assistant's public API only: its back-end, its passages, its papers and its judge."""
 
     def __init__(self, assistant: "Assistant", llm_name: str, top_k: int = 10):
-        from llama_index.core import VectorStoreIndex
         from llama_index.core.query_engine import CitationQueryEngine
 
-        from ..answering import make_llm
-        from ..index import Catalog, as_llama_index_embedding, make_embedder, open_vector_store
-        from ..layout import DataLayout
-
         self.assistant = assistant
-        self.llm = llm = make_llm(llm_name, assistant.settings)
-        embedder = make_embedder(assistant.settings)
-        vectors = self._vectors = open_vector_store(assistant.settings, embedder.name)
-        vectors.load()
-        self._catalog = Catalog(DataLayout(assistant.settings.storage.data_dir).catalog)
+        self.llm = llm = assistant.backend(llm_name)  # the Assistant's own: it closes it
         self._papers = {p.paper_id: p for p in assistant.papers()}
-        embed_model = as_llama_index_embedding(embedder)
-        index = VectorStoreIndex.from_vector_store(vectors.store, embed_model=embed_model)
         self.engine = CitationQueryEngine.from_args(
-            index, llm=as_llama_index_llm(llm), similarity_top_k=top_k, citation_chunk_size=512,
-            node_postprocessors=[_texts_from_catalog(self._catalog)],
+            None, retriever=_passage_retriever(assistant, top_k), llm=as_llama_index_llm(llm), citation_chunk_size=512,
         )
 
     def close(self) -> None:
-        """Free the baseline's own LLM and store (a model left to interpreter shutdown can abort it)."""
-        self.llm.close()
-        self._vectors.close()
-        self._catalog.close()
+        """Nothing of its own to free: the back-end and the stores are the Assistant's."""
 
     def ask(self, question: str) -> dict:
         started = time.perf_counter()

@@ -143,7 +143,8 @@ def run_eval(
     from ..answering import LLMError
 
     runs = [(llm, mode) for llm in llms for mode in modes]
-    baselines = [llm for llm in llms if llm != "extractive"] if baseline else []
+    writing = assistant.defaults().writing
+    baselines = [llm for llm in llms if llm in writing] if baseline else []
     total = len(questions) * (len(runs) + len(baselines))
     records: list[dict] = []
     started = time.perf_counter()
@@ -204,8 +205,8 @@ def evaluate(assistant: "Assistant", *, questions: Path | None = None, split: st
 
     known = {normalize_title(p.title) for p in assistant.papers()}
     chosen = stratified(load_questions(questions or EVAL_QUESTIONS, known, split=split), limit)
-    llms = llms or (["extractive", "local"] + (["openai"] if assistant.settings.llm.resolved() == "openai" else []))
-    run = run_eval(assistant, chosen, llms, modes or ["dense", "bm25", "hybrid"], baseline=baseline, progress=progress)
+    llms = llms or assistant.defaults().llms
+    run = run_eval(assistant, chosen, llms, modes or list(assistant.defaults().modes), baseline=baseline, progress=progress)
     out = out or EVAL_RESULTS / time.strftime("%Y%m%d-%H%M%S")
     write_run(run, out, command)
     return run, out

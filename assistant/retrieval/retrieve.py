@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Callable, Collection
 
 from ..index.chunking import Chunk, paper_of_chunk
 from ..corpus import Paper
+from .modes import MODES
 
 if TYPE_CHECKING:
     from ..index.bm25 import BM25Index
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
     from ..index.embedders import Embedder
     from ..index.vectorstore import VectorStore
 
-MODES = ("dense", "bm25", "hybrid")
 
 
 @dataclass
