@@ -236,6 +236,24 @@ def test_no_import_circles():
     assert not circles(import_graph())
 
 
+ANSWER_PATH = ["api.py", "wiring.py", "retrieval", "answering"]  # from a question to its verified answer
+
+
+def long_functions(paths: list[Path], limit: int = 60) -> list[str]:
+    found = []
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > limit:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)")
+    return found
+
+
+def test_no_function_in_the_answer_path_is_over_60_lines():
+    paths = [p for part in ANSWER_PATH for p in ([PACKAGE / part] if part.endswith(".py") else (PACKAGE / part).rglob("*.py"))]
+    assert len(paths) > 30
+    assert not long_functions(paths)
+
+
 def test_the_checks_catch_what_they_look_for(tmp_path):
     """The inspection is not vacuous: a submodule import, an unexported name, a measurement
     import on the runtime path and a reach-in into an Assistant are all caught."""
@@ -243,6 +261,7 @@ def test_the_checks_catch_what_they_look_for(tmp_path):
     assert allowed_for("app", "assistant.index", ["Catalog"]) is None
     assert allowed_for(None, "assistant", ["NotExported"])
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert long_functions([PACKAGE / "app" / "web.py"]), "build_app is long (the page, not the answer path)"
     around = PACKAGE / "app" / "around_for_test.py"
     around.write_text("from ..index import Catalog\n"
                       "def f(assistant, source):\n    return assistant.settings.llm, source.candidate.hit.paper\n")

@@ -80,24 +80,13 @@ class Retriever:
             side.shutdown(wait=True)
 
     def search(
-        self, query: str, k: int = 8, mode: str = "hybrid", years: tuple[int, int] | None = None,
+        self, query: str, k: int, mode: str, years: tuple[int, int] | None = None,
         papers: Collection[str] | None = None,
     ) -> list[PaperHit]:
         """The k best papers for the query (only papers of the year range, and only ``papers`` when given)."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
-        n = max(self.candidate_chunks, 4 * k)
-        dense, lexical = [], []
-        # hybrid: BM25 (mostly Python) runs beside the query embedding and the HNSW search,
-        # which release the interpreter lock
-        lexical_later = self._beside().submit(self.bm25_search, query, n, years, papers) if mode == "hybrid" else None
-        if mode in ("dense", "hybrid"):
-            dense = self.vectors.query(self.embedder.embed_query(query), n, years, papers)
-        if lexical_later is not None:
-            lexical = lexical_later.result()
-        elif mode == "bm25":
-            lexical = self.bm25_search(query, n, years, papers)
-
+        dense, lexical = self._chunk_hits(query, max(self.candidate_chunks, 4 * k), mode, years, papers)
         # hits on chunks the catalog no longer has (an index from before a concurrent ingest) are
         # dropped; only the best chunk of each paper returned is read whole, at the end
         known = self.catalog.existing_chunks([h.chunk_id for h in dense] + [h.chunk_id for h in lexical])
@@ -122,29 +111,40 @@ class Retriever:
         else:
             scores = rrf_fuse([dense_papers, bm25_papers], self.rrf_k)
         chunk_scores = rrf_fuse([dense_ids, lexical_ids], self.rrf_k)
-
         ranked = sorted(scores, key=lambda p: (-scores[p], p))[:k]
-        papers = self.catalog.papers(ranked)
-        dense_rank = {p: i for i, p in enumerate(dense_papers, start=1)}
-        bm25_rank = {p: i for i, p in enumerate(bm25_papers, start=1)}
         own_chunks: dict[str, list[str]] = {p: [] for p in ranked}
         for chunk_id in sorted(chunk_scores, key=lambda c: -chunk_scores[c]):  # stable: ties keep their order
             own = own_chunks.get(chunk_paper[chunk_id])
             if own is not None:
                 own.append(chunk_id)
+        dense_rank = {p: i for i, p in enumerate(dense_papers, start=1)}
+        bm25_rank = {p: i for i, p in enumerate(bm25_papers, start=1)}
+        return self._hits(ranked, scores, own_chunks, dense_rank, bm25_rank, similarity, bm25_best)
+
+    def _chunk_hits(self, query: str, n: int, mode: str, years, papers) -> tuple[list, list]:
+        """The n nearest chunks by embedding and by BM25, as the mode needs them. Hybrid: BM25
+        (mostly Python) runs beside the query embedding and the HNSW search, which release the
+        interpreter lock."""
+        dense, lexical = [], []
+        lexical_later = self._beside().submit(self.bm25_search, query, n, years, papers) if mode == "hybrid" else None
+        if mode in ("dense", "hybrid"):
+            dense = self.vectors.query(self.embedder.embed_query(query), n, years, papers)
+        if lexical_later is not None:
+            lexical = lexical_later.result()
+        elif mode == "bm25":
+            lexical = self.bm25_search(query, n, years, papers)
+        return dense, lexical
+
+    def _hits(self, ranked, scores, own_chunks, dense_rank, bm25_rank, similarity, bm25_best) -> list[PaperHit]:
+        papers = self.catalog.papers(ranked)
         best = {c.chunk_id: c for c in self.catalog.chunks([own_chunks[p][0] for p in ranked])}
-        # an ingest that committed since ``known`` was read may have removed a paper: skip it
+        # an ingest that committed since the chunks were checked may have removed a paper: skip it
         ranked = [p for p in ranked if own_chunks[p][0] in best and p in papers]
         return [
             PaperHit(
-                paper=papers[paper_id],
-                score=scores[paper_id],
-                best_chunk=best[own_chunks[paper_id][0]],
-                rank=rank,
-                dense_rank=dense_rank.get(paper_id),
-                bm25_rank=bm25_rank.get(paper_id),
-                dense_similarity=similarity.get(paper_id),
-                bm25_score=bm25_best.get(paper_id),
+                paper=papers[paper_id], score=scores[paper_id], best_chunk=best[own_chunks[paper_id][0]], rank=rank,
+                dense_rank=dense_rank.get(paper_id), bm25_rank=bm25_rank.get(paper_id),
+                dense_similarity=similarity.get(paper_id), bm25_score=bm25_best.get(paper_id),
                 chunk_ids=own_chunks[paper_id],
             )
             for rank, paper_id in enumerate(ranked, start=1)
