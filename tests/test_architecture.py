@@ -187,6 +187,17 @@ def test_consumers_reach_nothing_behind_the_api():
     assert not wrong, wrong
 
 
+HANDOVER = {"handover", "question", "query", "scope", "evidence"}  # the hand-over's types and the judge's matcher
+
+
+def test_the_answering_stage_reads_only_the_hand_over_from_retrieval():
+    """Answers are written from Evidence: answering/ imports, of retrieval, only the hand-over's
+    types (and the sentence matcher the support judge stands on), never search or selection."""
+    wrong = [f"{p.name}: {module}" for p in (PACKAGE / "answering").rglob("*.py") for module, _, _ in imports(p)
+             if module.startswith("assistant.retrieval.") and module.split(".")[2] not in HANDOVER]
+    assert not wrong, wrong
+
+
 def import_graph() -> dict[str, set[str]]:
     """Module -> the project modules it imports (at module level, in functions or for type checking)."""
     modules = {module_name(p) for p in PACKAGE.rglob("*.py")}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..retrieval.features import asks_for_number, missing_terms, specific_terms
+from ..text.terms import asks_for_number, missing_terms, specific_terms
 
 if TYPE_CHECKING:
     from .prompts import Prompts

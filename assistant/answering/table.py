@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..corpus.papers import Paper
-from ..retrieval.features import specific_terms
+from ..text.terms import specific_terms
 from ..text.sentences import Sentence, split_sentences
 
 COLUMNS = ("task", "method", "data sets", "headline result")

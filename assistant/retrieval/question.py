@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from ..text.clean import clean_question
-from .features import asked_attribute, asks_for_number
+from ..text.terms import asked_attribute, asks_for_number
 from .query import ParsedQuestion, parse_question
 from .scope import Scope, scope_for
 
