@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Does widening the query with the evidence already judged relevant raise recall? (issue 22, lever 3)
+
+    python scripts/recall_expansion.py [--split dev]
+
+For each topic-list question of the split (eval/questions.jsonl and eval/added/), recall@15 of
+the hybrid search as it is ("base"), of a search for the question plus the verbatim quotes
+of the (up to 3) papers the selector cites ("expanded-only"), and of both rankings fused by
+reciprocal rank ("rrf(base,expanded)"), or fused with a search for the question plus those
+papers' titles ("rrf(base,titles)"); per question form. Library API only. Dev by default:
+what is kept is chosen on dev.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+from assistant import Assistant  # noqa: E402
+from assistant.config import load_settings  # noqa: E402
+from assistant.evaluation import split_of  # noqa: E402
+from assistant.layout import PROJECT_ROOT  # noqa: E402
+
+FILES = [PROJECT_ROOT / "eval" / "questions.jsonl", PROJECT_ROOT / "eval" / "added" / "questions-2026-12.jsonl"]
+K = 15
+
+
+def fuse(rankings: list[list[str]], k: int = 60) -> list[str]:
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, paper in enumerate(ranking, start=1):
+            scores[paper] = scores.get(paper, 0.0) + 1.0 / (k + rank)
+    return sorted(scores, key=lambda p: -scores[p])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--split", default="dev", choices=("dev", "test"))
+    args = parser.parse_args()
+    questions = [json.loads(line) for f in FILES for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assistant = Assistant(load_settings())
+    ids = {p.title: p.paper_id for p in assistant.papers()}
+    recall: dict[tuple[str, str], list[float]] = {}
+    for q in questions:
+        if q["type"] != "topic_list" or split_of(q["qid"]) != args.split:
+            continue
+        gold = {ids[t] for t in q["gold_titles"]}
+        search = lambda text: [h.paper.paper_id for h in assistant.search(text, k=60).hits]  # noqa: E731
+        base = search(q["question"])
+        cited = assistant.evidence(q["question"]).rows[:3]
+        variants = {"base": base}
+        if cited:
+            expanded = search(q["question"].rstrip("?") + " " + " ".join(r.quote for r in cited))
+            titled = search(q["question"].rstrip("?") + " " + " ".join(r.paper.title for r in cited))
+            variants |= {"expanded-only": expanded, "rrf(base,expanded)": fuse([base, expanded]),
+                         "rrf(base,titles)": fuse([base, titled])}
+        else:
+            variants |= {name: base for name in ("expanded-only", "rrf(base,expanded)", "rrf(base,titles)")}
+        form = q.get("form") or ("descriptive_list" if q["qid"].startswith("dtopic") else "named")
+        for name, ranking in variants.items():
+            recall.setdefault((name, form), []).append(len(gold & set(ranking[:K])) / len(gold))
+    for (name, form), values in sorted(recall.items()):
+        print(f"{name:20s} {form:16s} n={len(values):3d} recall@{K}={np.mean(values):.3f}")
+    assistant.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
