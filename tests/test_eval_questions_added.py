@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from test_eval_questions import CORPUS_DIR, QUESTIONS, ROOT, _parse_listing
+from test_eval_questions import QUESTIONS, ROOT, corpus  # noqa: F401  (corpus: the shared fixture)
 
 ADDED = ROOT / "eval" / "added" / "questions-2026-12.jsonl"
 FORMS = {
@@ -15,15 +15,6 @@ FORMS = {
     "multi_hop": {"two_paper", "three_paper"},
     "unanswerable": {"missing_detail", "neighbour_topic", "off_topic"},
 }
-
-
-@pytest.fixture(scope="module")
-def corpus():
-    papers = {}
-    for path in sorted(CORPUS_DIR.glob("*.txt")):
-        for title, abstract in _parse_listing(path.read_text(encoding="utf-8")):
-            papers.setdefault(title, abstract)
-    return papers
 
 
 @pytest.fixture(scope="module")
