@@ -26,16 +26,15 @@ from assistant import Assistant  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
 from assistant.evaluation import split_of  # noqa: E402
 from assistant.layout import PROJECT_ROOT  # noqa: E402
+from assistant.retrieval import rrf_fuse  # noqa: E402
 
 FILES = [PROJECT_ROOT / "eval" / "questions.jsonl", PROJECT_ROOT / "eval" / "added" / "questions-2026-12.jsonl"]
 K = 15
 
 
-def fuse(rankings: list[list[str]], k: int = 60) -> list[str]:
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, paper in enumerate(ranking, start=1):
-            scores[paper] = scores.get(paper, 0.0) + 1.0 / (k + rank)
+def fuse(rankings: list[list[str]]) -> list[str]:
+    """Reciprocal-rank fusion as the hybrid search does it (k = 60), best first."""
+    scores = rrf_fuse(rankings, 60)
     return sorted(scores, key=lambda p: -scores[p])
 
 

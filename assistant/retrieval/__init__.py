@@ -30,6 +30,7 @@ _EXPORTS = {
     "related_cut": ".selector_fit",
     "make_reranker": ".rerankers",
     "parse_question": ".query",
+    "rrf_fuse": ".retrieve",
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
