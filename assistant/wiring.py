@@ -105,7 +105,7 @@ class Parts:
         selector, related_cut = make_selector(self.settings, self.evidence, lambda: self.reranker, self.bm25.idf,
                                               self.embedder.name, self.notify)
         return EvidenceStage(self.retriever, selector, related_cut, candidates=self.settings.selection.candidate_papers,
-                             mode=self.settings.retrieval.mode)
+                             mode=self.settings.retrieval.mode, finder=self.evidence)
 
     @cached_property
     def answerer(self) -> "Answerer":

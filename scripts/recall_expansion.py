@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+from collections import Counter
 import sys
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from assistant import Assistant  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
 from assistant.evaluation import split_of  # noqa: E402
 from assistant.layout import PROJECT_ROOT  # noqa: E402
+from assistant.index import tokenize  # noqa: E402
 from assistant.retrieval import rrf_fuse  # noqa: E402
 
 FILES = [PROJECT_ROOT / "eval" / "questions.jsonl", PROJECT_ROOT / "eval" / "added" / "questions-2026-12.jsonl"]
@@ -38,6 +41,32 @@ def fuse(rankings: list[list[str]]) -> list[str]:
     return sorted(scores, key=lambda p: -scores[p])
 
 
+class CoOccurrence:
+    """Related terms mined from how the corpus's abstracts use words together: for a stemmed
+    term, the specific terms (in at most a tenth of the papers) that most papers using it
+    also use, weighted by IDF."""
+
+    def __init__(self, papers, per_term: int = 3):
+        self.docs = [set(words) for words in tokenize([f"{p.title} {p.abstract}" for p in papers])]
+        self.df = Counter(t for d in self.docs for t in d)
+        self.per_term = per_term
+
+    def related(self, term: str) -> list[str]:
+        with_term = [d for d in self.docs if term in d]
+        if len(with_term) < 2:
+            return []
+        n = len(self.docs)
+        counts = Counter(t for d in with_term for t in d if t != term)
+        scores = {t: c * math.log(n / self.df[t]) for t, c in counts.items()
+                  if c >= 2 and 2 <= self.df[t] <= n / 10}
+        return sorted(scores, key=lambda t: -scores[t])[: self.per_term]
+
+    def expand(self, text: str) -> str:
+        terms = tokenize([text])[0]
+        extra = [r for t in terms for r in self.related(t) if r not in terms]
+        return text + " " + " ".join(dict.fromkeys(extra))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--split", default="dev", choices=("dev", "test"))
@@ -45,6 +74,7 @@ def main() -> int:
     questions = [json.loads(line) for f in FILES for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
     assistant = Assistant(load_settings())
     ids = {p.title: p.paper_id for p in assistant.papers()}
+    mined = CoOccurrence(assistant.papers())
     recall: dict[tuple[str, str], list[float]] = {}
     for q in questions:
         if q["type"] != "topic_list" or split_of(q["qid"]) != args.split:
@@ -53,7 +83,8 @@ def main() -> int:
         search = lambda text: [h.paper.paper_id for h in assistant.search(text, k=60).hits]  # noqa: E731
         base = search(q["question"])
         cited = assistant.evidence(q["question"]).rows[:3]
-        variants = {"base": base}
+        related = search(mined.expand(q["question"].rstrip("?")))
+        variants = {"base": base, "related-terms": related, "rrf(base,related)": fuse([base, related])}
         if cited:
             expanded = search(q["question"].rstrip("?") + " " + " ".join(r.quote for r in cited))
             titled = search(q["question"].rstrip("?") + " " + " ".join(r.paper.title for r in cited))

@@ -47,7 +47,7 @@ def test_refusal_when_no_paper_is_relevant(small_assistant):
     llm = FakeLLM("Protein folding is solved by AlphaFold [1].")
     _, result = run(small_assistant, "Which papers study protein folding?", llm)
     assert result.refused and result.citations == [] and result.sources == []
-    assert result.answer == "The corpus has no paper on protein folding."
+    assert result.answer == "No papers in the corpus were found on protein folding."
     assert llm.calls == [], "a refusal does not ask the model anything"
 
 

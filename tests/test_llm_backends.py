@@ -42,7 +42,7 @@ def test_local_model_answers_shortcut_question(real_assistant):
 def test_local_model_refuses_off_topic_question(real_assistant):
     result = real_assistant.ask("Which papers study legged robot locomotion with reinforcement learning?", llm="local")
     assert result.refused and not result.citations
-    assert result.answer.startswith("The corpus has no paper on")
+    assert result.answer.startswith("No papers in the corpus were found")
 
 
 def test_packed_prompt_fits_smollm2_context_by_its_own_tokenizer(real_assistant, tmp_path):

@@ -17,8 +17,8 @@ def test_every_template_renders():
     assert prompts.render("phrase_system")
     condensed = prompts.render("condense_question", history="user: hi", question="and them?")
     assert "and them?" in condensed and "user: hi" in condensed
-    assert prompts.text("refusal", topic="X") == "The corpus has no paper on X."
-    assert prompts.text("list_intro_many", count=3, topic="X") == "3 papers in the corpus address X:"
+    assert prompts.text("refusal", heading="on X") == "No papers in the corpus were found on X."
+    assert prompts.text("list_intro", count=3, heading="on X") == "Papers in the corpus on X (3 found):"
 
 
 def test_missing_value_names_template_and_placeholder():
@@ -30,7 +30,7 @@ def test_prompts_dir_is_overridable(tmp_path, small_assistant, make_assistant):
     folder = tmp_path / "prompts"
     shutil.copytree(PROMPTS_DIR, folder)
     (folder / "answer_text.toml").write_text(
-        (folder / "answer_text.toml").read_text().replace("The corpus has no paper on $topic.", "Nothing on $topic here.")
+        (folder / "answer_text.toml").read_text().replace("No papers in the corpus were found $heading.", "Nothing $heading here.")
     )
     reworded = make_assistant(small_corpus_relevance(), prompts_dir=folder)  # the same index
     result = reworded.ask("Which papers study protein folding?", llm="extractive")

@@ -119,10 +119,16 @@ def test_refusal_names_the_related_paper_and_what_it_lacks(small_assistant):
     assert related_candidates([close], cut=0.3) == [close]
     related = [RelatedPaper(hits[0].paper, "", 0.4)]
     text = refusal_text(parsed, related, Prompts(PROMPTS_DIR))
-    assert text == f"The corpus has \u201c{hits[0].paper.title}\u201d on this, but its abstract does not report ZINC."
+    assert text == f"The corpus has \u201c{hits[0].paper.title}\u201d, but its abstract does not report ZINC."
     assert related_candidates([close], cut=0.5) == []
     assert refusal_text(parse_question("Which papers study sheaves?"), [], Prompts(PROMPTS_DIR)) == (
-        "The corpus has no paper on sheaves.")
+        "No papers in the corpus were found on sheaves.")
+    # a fact question is never pasted into the refusal as a topic
+    assert refusal_text(parse_question("How many GPUs did the sheaf paper use?"), [], Prompts(PROMPTS_DIR)) == (
+        "No abstract in the corpus was found that answers this question.")
+    related_no_terms = refusal_text(parse_question("By how much does the graph network cut error?"), related,
+                                    Prompts(PROMPTS_DIR))
+    assert related_no_terms.endswith("does not report the figure asked for (by how much does the graph network cut error).")
 
 
 @pytest.mark.parametrize("question, attribute", [
@@ -182,22 +188,6 @@ def test_learned_selector_on_the_real_corpus(real_assistant):
     for citation in result["citations"]:  # every quote is a verbatim span of its abstract
         paper = next(p for p in index_of(real_assistant).catalog.papers().values() if p.paper_id == citation["paper_id"])
         assert citation["evidence"] in paper.abstract
-
-
-def test_fact_evidence_widens_to_the_neighbouring_sentence_with_the_figure(small_assistant):
-    from assistant.retrieval.relevance import Candidate
-    from assistant.retrieval.selection import widen_evidence
-
-    hit = small_assistant.search("graph neural network molecules QM9").hits[0]
-    assert hit.paper.title == "Graph Networks for Molecules"
-    first = next(m for m in EvidenceFinder(HashEmbedder()).rank("graph network", hit.paper) if "propose" in m.sentence.text)
-    candidate = Candidate(hit, first, 0.9, True, confidence=0.9)
-    widened = widen_evidence(candidate, "What accuracy does the molecular graph network reach?")
-    assert widened.quote == ("We propose a graph neural network for molecular property prediction. "
-                             "It reaches 91.5% accuracy on the QM9 benchmark.")
-    assert widened.quote in hit.paper.abstract
-    # not for a question that asks no figure, nor when the evidence already has one
-    assert widen_evidence(candidate, "Which method does the molecular paper propose?").quote is None
 
 
 def test_a_fact_sentence_that_drops_or_changes_a_figure_is_not_used():

@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from ..retrieval import QUOTE_GAP
 from ..text.clean import printable
 from .citations import cited_sentences
 from .compose import compose
@@ -56,6 +57,7 @@ class Answerer:
         for message in result.notices:
             yield AnswerEvent("notice", message)
         result.retrieved, result.sources, result.related = evidence.retrieved, evidence.rows, []
+        result.also = list(evidence.also)
         result.timings["retrieve_s"] = evidence.seconds
         first_token: list[float] = []
 
@@ -132,9 +134,10 @@ class Answerer:
         for n, claims in sorted(verdicts.items()):
             row = by_n[n]
             best = max(claims, key=lambda item: (item[1].similarity + item[1].overlap))
+            quoted_whole = all(part.rstrip(" .!?") in result.answer for part in row.quote.split(QUOTE_GAP))
             result.citations.append(Citation(
-                n=n, paper_id=row.paper.paper_id, title=row.paper.title,
-                evidence=best[1].evidence if best[1].support == SUPPORTED else row.quote,
+                n=n, paper_id=row.paper.paper_id, title=row.paper.title,  # the card shows what the answer quoted
+                evidence=row.quote if quoted_whole or best[1].support != SUPPORTED else best[1].evidence,
                 support=weakest([v.support for _, v in claims]), score=row.score, confidence=row.confidence,
                 claims=[{"sentence": text, "support": v.support, "similarity": round(v.similarity, 3)}
                         | ({"number_problems": list(v.number_problems)} if v.number_problems else {})

@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..index.chunking import count_tokens
+from ..retrieval import QUOTE_GAP
 from .llm_base import capability
 from .numbers import check_numbers
 from .support import SUPPORTED
@@ -39,9 +40,7 @@ def phrase(evidence: "Evidence", result: "AnswerResult", llm: "ChatLLM", emit, p
            settings: "AnswerSettings", judge: Callable) -> Iterator["AnswerEvent"]:
     parsed = evidence.question.parsed
     if parsed.is_list:
-        count = len(evidence.rows)
-        key = "list_intro_one" if count == 1 else "list_intro_many"
-        yield from emit(prompts.text(key, count=count, topic=parsed.topic) + "\n")
+        yield from emit(prompts.text("list_intro", count=len(evidence.rows), heading=parsed.heading) + "\n")
     replaced = 0
     for position, row in enumerate(evidence.rows):
         if parsed.is_list:
@@ -52,8 +51,12 @@ def phrase(evidence: "Evidence", result: "AnswerResult", llm: "ChatLLM", emit, p
         if capability(llm, "generative"):  # the model's sentence, checked before it is shown
             pieces, punct = phrase_one(parsed, row, llm, prompts, settings, judge)
             replaced += pieces is None
-        if pieces is None:
-            body, punct = quoted(row.quote)
+        if pieces is None:  # the quote itself; each span of a quote of several is its own cited sentence
+            spans = row.quote.split(QUOTE_GAP)
+            for span in spans[:-1]:
+                body, stop = quoted(span)
+                yield from emit(f"{body} [{row.n}]{stop} ")
+            body, punct = quoted(spans[-1])
             pieces = [body]
         for piece in pieces:
             yield from emit(piece)

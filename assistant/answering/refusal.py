@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..text.asks import read_asks
 from ..text.terms import asks_for_number, missing_terms, specific_terms
 
 if TYPE_CHECKING:
@@ -25,17 +26,20 @@ def what_is_missing(question: "ParsedQuestion", related: list["RelatedPaper"], p
     missing = missing_terms(specific_terms(question.text), text)
     if missing:
         return prompts.text("missing_terms", terms=", ".join(missing))
+    asks = "; ".join(ask.text[:1].lower() + ask.text[1:] for ask in read_asks(question.text).asks)
     if asks_for_number(question.text):
-        return prompts.text("missing_number")
-    return prompts.text("missing_answer")
+        return prompts.text("missing_number", asks=asks)
+    return prompts.text("missing_answer", asks=asks)
 
 
 def refusal_text(question: "ParsedQuestion", related: list["RelatedPaper"], prompts: "Prompts") -> str:
+    """Never the question pasted as a topic: a list question's refusal names what it asks
+    for as a heading; a fact question's says no abstract answers, or names the close paper."""
     if not related:
-        return prompts.text("refusal", topic=question.topic)
+        return prompts.text("refusal", heading=question.heading) if question.is_list else prompts.text("refusal_fact")
     titles = " and ".join(f"\u201c{r.paper.title}\u201d" for r in related)
     if question.is_list:
         key = "related_list_one" if len(related) == 1 else "related_list_many"
-        return prompts.text(key, topic=question.topic, titles=titles)
+        return prompts.text(key, heading=question.heading, titles=titles)
     key = "related_fact_one" if len(related) == 1 else "related_fact_many"
     return prompts.text(key, titles=titles, what=what_is_missing(question, related, prompts))

@@ -40,6 +40,7 @@ class AnswerResult:
     sources: list["EvidenceRow"] = field(default_factory=list)  # the evidence stage's numbered rows
     retrieved: list["RetrievedPaper"] = field(default_factory=list)
     related: list["RelatedPaper"] = field(default_factory=list)  # close papers that do not answer (refusals)
+    also: list["RelatedPaper"] = field(default_factory=list)  # under a list answer: "may also be relevant", not cited
     timings: dict[str, float | None] = field(default_factory=dict)
     scope: "Scope | None" = None  # the years and papers searched (a date phrase of the question, --only)
 
@@ -65,6 +66,11 @@ class AnswerResult:
                 {"paper_id": r.paper.paper_id, "title": r.paper.title, "evidence": r.quote,
                  "confidence": None if r.confidence is None else round(r.confidence, 4)}
                 for r in self.related
+            ],
+            "also_relevant": [
+                {"paper_id": r.paper.paper_id, "title": r.paper.title, "evidence": r.quote,
+                 "confidence": None if r.confidence is None else round(r.confidence, 4)}
+                for r in self.also
             ],
             "sources": [
                 {"n": s.n, "paper_id": s.paper.paper_id, "title": s.paper.title, "score": round(s.score, 4)}

@@ -50,6 +50,7 @@ class ShownPaper:
 class ShownAnswer:
     sources: list[ShownSource] = field(default_factory=list)
     related: list[ShownPaper] = field(default_factory=list)  # on a refusal: close papers that do not answer
+    also: list[ShownPaper] = field(default_factory=list)  # under a list answer: may also be relevant, not cited
     not_cited: list[ShownPaper] = field(default_factory=list)  # retrieved, neither a source nor related
 
 
@@ -69,7 +70,8 @@ def present(result: "AnswerResult") -> ShownAnswer:
             quote=citation.evidence if citation else row.quote, abstract=row.paper.abstract,
         ))
     related = [ShownPaper(r.paper.paper_id, r.paper.title, _date(r.paper), r.confidence, r.quote) for r in result.related]
-    shown = {s.paper_id for s in sources} | {r.paper_id for r in related}
+    also = [ShownPaper(r.paper.paper_id, r.paper.title, _date(r.paper), r.confidence, r.quote) for r in result.also]
+    shown = {s.paper_id for s in sources} | {r.paper_id for r in (*related, *also)}
     not_cited = [ShownPaper(r.paper.paper_id, r.paper.title, _date(r.paper)) for r in result.retrieved
                  if r.paper.paper_id not in shown]
-    return ShownAnswer(sources, related, not_cited)
+    return ShownAnswer(sources, related, also, not_cited)

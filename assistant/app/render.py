@@ -26,6 +26,9 @@ def references(result: "AnswerResult", width: int = 100) -> str:
         confidence = f"; confidence {source.confidence:.2f}" if source.confidence is not None else ""
         lines.append(f"[{source.n}] {source.title} ({source.date}{confidence}) [{source.verdict_words}]")
         lines.extend(textwrap.wrap(f'"{source.quote}"', width=width, initial_indent="    ", subsequent_indent="     "))
+    if shown.also:
+        lines += ["", "May also be relevant (below the cut, not cited):"]
+        lines.extend(f"- {paper.title} ({paper.date}; confidence {paper.confidence:.2f})" for paper in shown.also)
     return "\n".join(lines)
 
 

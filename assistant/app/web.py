@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from .. import clean_question
+from ..retrieval import QUOTE_GAP
 from . import web_panels as research
 from .present import present
 
@@ -78,7 +79,9 @@ def sources_html(result: "AnswerResult | None") -> str:
                         f"confidence {source.confidence:.2f}" if source.confidence is not None else "") if x
         )
         quote = html.escape(source.quote)
-        abstract = html.escape(source.abstract).replace(quote, f"<mark>{quote}</mark>", 1)
+        abstract = html.escape(source.abstract)
+        for part in quote.split(html.escape(QUOTE_GAP)):  # a quote of several spans marks each
+            abstract = abstract.replace(part, f"<mark>{part}</mark>", 1)
         parts.append(
             f"<div class='paper' id='src-{source.n}'><b>[{source.n}] {html.escape(source.title)}</b>"
             f"<div class='meta'>{html.escape(meta)} · <span class='verdict-{source.verdict.replace(' ', '-')}'>"
@@ -93,6 +96,11 @@ def sources_html(result: "AnswerResult | None") -> str:
             f"<div class='meta'>closest paper; does not answer · confidence {paper.confidence:.2f}</div>"
             f"<blockquote>“{html.escape(paper.quote)}”</blockquote></div>"
         )
+    if shown.also:
+        parts.append("<h4>May also be relevant</h4><p class='meta'>Below the selector's cut; not cited.</p><ul>")
+        parts.extend(f"<li>{html.escape(p.title)} <span class='meta'>({p.date}; confidence {p.confidence:.2f})</span></li>"
+                     for p in shown.also)
+        parts.append("</ul>")
     if shown.not_cited:
         parts.append("<h4>Retrieved, not cited</h4><ul>")
         parts.extend(f"<li>{html.escape(p.title)} <span class='meta'>({p.date})</span></li>" for p in shown.not_cited)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..corpus import normalize_title
+from ..retrieval import QUOTE_GAP
 from .metrics import question_metrics, summarize
 from .report import summary_key
 
@@ -155,7 +156,8 @@ def run_eval(
                 data = result.to_dict()
                 abstracts = {s.paper.paper_id: s.paper.abstract for s in result.sources}
                 for citation in data["citations"]:
-                    citation["verbatim"] = citation["evidence"] in abstracts.get(citation["paper_id"], "")
+                    abstract = abstracts.get(citation["paper_id"], "")  # each span of a quote of several
+                    citation["verbatim"] = all(part in abstract for part in citation["evidence"].split(QUOTE_GAP))
                 records.append(_record(q, data, llm, mode, "paper-assistant"))
                 bar.update()
         for llm in baselines:

@@ -63,6 +63,14 @@ def fact_recall(answer: str, facts: list[str]) -> float | None:
     return found / len(facts)
 
 
+def all_figures(record: dict, facts: list[str]) -> float | None:
+    """For a single-fact question that asks for figures (a gold fact has a digit): 1 when the
+    answer holds every gold fact, else 0; None for other questions."""
+    if record.get("type") != "single_fact" or not any(re.search(r"\d", f) for f in facts):
+        return None
+    return float(fact_recall(record["answer"], facts) == 1.0)
+
+
 def evidence_match(record: dict, evidence: dict[str, str]) -> float | None:
     """Share of cited gold papers whose evidence sentence agrees with the gold quote
     (one contains the other, or they share at least half their words)."""
@@ -102,6 +110,7 @@ def question_metrics(
         "citation_f1": f1,
         "claim_support": sum(supported) / len(supported) if supported else None,
         "fact_recall": fact_recall(record["answer"], gold_facts),
+        "all_figures": all_figures(record, gold_facts),
         "evidence_match": evidence_match(record, evidence or {}),
         "correct_refusal": (1.0 if refused else 0.0) if not gold else None,
         "false_refusal": (1.0 if refused else 0.0) if gold else None,
@@ -120,6 +129,7 @@ HEADLINE = (  # (label, group, metric): the figures the README reports per split
     ("near-miss declined, nothing cited", "near_miss", "correct_refusal"),
     ("all unanswerable declined", "unanswerable", "correct_refusal"),
     ("answerable refused", "overall", "false_refusal"),
+    ("fact answers with every asked figure", "single_fact", "all_figures"),
     ("gold facts in the answer", "overall", "fact_recall"),
     ("evidence quotes verbatim", "overall", "evidence_verbatim"),
     ("claims supported", "overall", "claim_support"),

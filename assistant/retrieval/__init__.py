@@ -31,6 +31,11 @@ _EXPORTS = {
     "make_reranker": ".rerankers",
     "parse_question": ".query",
     "rrf_fuse": ".retrieve",
+    "EvidenceFinder": ".evidence",
+    "Quote": ".quotes",
+    "QUOTE_GAP": ".quotes",
+    "ask_vectors": ".quotes",
+    "choose_quote": ".quotes",
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

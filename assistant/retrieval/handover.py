@@ -1,8 +1,10 @@
 """What the evidence stage hands to the answering stage: :class:`Evidence`, flat and numbered.
 
 Each row is one paper the answer will cite, with its quote (a verbatim span of the
-abstract, as offsets too), the selector's confidence and why it was chosen; beside them
-the close papers that do not answer (on a refusal) and everything retrieved. Nothing
+abstract, as offsets too; a fact quote may be several spans joined by " … "), the
+selector's confidence and why it was chosen; beside them the close papers that do not
+answer (on a refusal), the next candidates under a list answer ("may also be relevant",
+never cited) and everything retrieved. Nothing
 after retrieval reads the retriever's or the selector's own objects.
 """
 
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 class EvidenceRow:
     n: int  # the citation number [n]
     paper: "Paper"
-    quote: str  # verbatim: paper.abstract[start:end] for the span(s)
+    quote: str  # verbatim: paper.abstract[start:end] for the span, or the spans joined by " … "
     spans: tuple[tuple[int, int], ...]  # (start, end) offsets of the quote in the abstract
     score: float  # the relevance the selector ranked by
     confidence: float | None  # the selector's probability that citing the paper is right (None: hand-set gate)
@@ -30,7 +32,7 @@ class EvidenceRow:
 
 @dataclass(frozen=True)
 class RelatedPaper:
-    """A close paper that does not answer (named on a refusal, never cited)."""
+    """A close paper that is not cited: named on a refusal, or "may also be relevant" under a list."""
 
     paper: "Paper"
     quote: str
@@ -51,9 +53,10 @@ class Evidence:
     related: list[RelatedPaper] = field(default_factory=list)
     retrieved: list[RetrievedPaper] = field(default_factory=list)
     seconds: float = 0.0  # how long gathering took
+    also: list[RelatedPaper] = field(default_factory=list)  # below a list answer's cut, not cited
 
     @property
     def not_cited(self) -> list[RetrievedPaper]:
-        """The papers retrieved that are neither a row nor a related paper."""
-        shown = {r.paper.paper_id for r in self.rows} | {r.paper.paper_id for r in self.related}
+        """The papers retrieved that are not a row, a related paper or "may also be relevant"."""
+        shown = {r.paper.paper_id for r in (*self.rows, *self.related, *self.also)}
         return [r for r in self.retrieved if r.paper.paper_id not in shown]

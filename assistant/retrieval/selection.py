@@ -6,8 +6,8 @@ the eval set's dev split (``data/models/selector.json``, written by scripts/cali
 and cites the papers whose probability reaches the model's cut. List questions cite every
 such paper; other questions the best few. Each candidate's probability is its
 ``confidence``. The evidence quote is the abstract sentence the cross-encoder scores
-highest for the question (with the reranker off: the closest by embedding), widened to
-the neighbouring sentence when that one also carries what a fact question asks for.
+highest for the question (with the reranker off: the closest by embedding); a fact
+question's quote is then chosen by what it asks (quotes.py).
 
 Without a model file, or with ``selector="thresholds"``, the hand-set gate of
 relevance.py decides (it needs no reranker and suits any embedder).
@@ -24,6 +24,7 @@ from .features import (
     ALL_FEATURES, BASE_FEATURES, RawSignals, asked_attribute, asks_for_number, feature_rows, has_number, missing_terms,
     similarity, specific_terms, weighted_share,
 )
+from ..text.asks import stated_papers
 from .relevance import Candidate, RelevanceThresholds
 from ..text.sentences import split_sentences
 from .evidence import content_terms
@@ -136,11 +137,15 @@ class LearnedSelector:
             for hit, ev, p, row in zip(hits, evidence, probabilities, rows)
         ]
         candidates.sort(key=lambda c: -c.confidence)
-        limit = None if question.is_list else int(model.extra.get("max_papers", 3))
+        # "Two papers ...": once the best passes the cut, the next ones need only the related cut
+        stated = None if question.is_list else stated_papers(question.text)
+        limit = None if question.is_list else stated or int(model.extra.get("max_papers", 3))
         floor = float(model.extra.get("similarity_floor", 0.0))  # no paper this far from the question is cited
+        later_cut = min(model.cut, float(self.model.meta.get("related_cut") or model.cut)) if stated else model.cut
         kept = 0
         for candidate in candidates:
-            if similarity(candidate.features) >= floor and candidate.confidence >= model.cut and (limit is None or kept < limit):
+            cut = model.cut if not kept else later_cut
+            if similarity(candidate.features) >= floor and candidate.confidence >= cut and (limit is None or kept < limit):
                 candidate.relevant = True
                 kept += 1
         return candidates
@@ -182,20 +187,3 @@ class ThresholdSelector:
         from .relevance import assess
 
         return assess(question, hits, self.evidence, self.thresholds, self.idf)
-
-
-def widen_evidence(candidate: Candidate, question_text: str) -> Candidate:
-    """For a fact question: when the evidence sentence lacks a number the question asks for
-    and the next or previous sentence has one, quote both (a verbatim span of the abstract)."""
-    if not asks_for_number(question_text) or has_number(candidate.evidence.sentence.text):
-        return candidate
-    abstract = candidate.hit.paper.abstract
-    ordered = split_sentences(abstract)  # the judge's splitter: the evidence is one of these
-    position = next((k for k, s in enumerate(ordered) if s.start == candidate.evidence.sentence.start), None)
-    if position is None:
-        return candidate
-    for neighbour in (position + 1, position - 1):
-        if 0 <= neighbour < len(ordered) and has_number(ordered[neighbour].text):
-            first, last = sorted((ordered[position], ordered[neighbour]), key=lambda s: s.start)
-            return replace(candidate, quote=abstract[first.start:last.end])
-    return candidate

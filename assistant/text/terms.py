@@ -55,9 +55,20 @@ def specific_terms(question: str) -> list[str]:
 
 
 def missing_terms(terms: list[str], paper_text: str) -> list[str]:
-    """The terms that the paper's title and abstract never use (case-insensitive)."""
+    """The terms that the paper's title and abstract never use, in any usual spelling:
+    case-insensitive, a plural's "s" dropped ("LLMs": "LLM"), a hyphen as a space or
+    nothing ("graph-classification": "graph classification")."""
     lowered = paper_text.lower()
-    return [t for t in terms if t.lower() not in lowered]
+    squeezed = re.sub(r"[\s-]+", "", lowered)
+    return [t for t in terms if not any(v in lowered for v in _spellings(t.lower()))
+            and re.sub(r"[\s-]+", "", t.lower()) not in squeezed]
+
+
+def _spellings(term: str) -> set[str]:
+    forms = {term, term.replace("-", " "), term.replace("-", "")}
+    if len(term) > 3 and term.endswith("s") and not term.endswith("ss"):
+        forms |= {f[:-1] for f in forms}
+    return forms
 
 
 def has_number(text: str) -> bool:
