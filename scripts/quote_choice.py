@@ -3,8 +3,7 @@
 
     python scripts/quote_choice.py [--split dev]
 
-For each single-fact question of the split (eval/questions.jsonl, plus eval/added/ when it
-is not merged yet) and its gold paper, the share of questions whose quote holds every gold
+For each single-fact question of the split (eval/questions.jsonl) and its gold paper, the share of questions whose quote holds every gold
 fact, and the share of gold facts it holds, for two ways of choosing the quote:
 "selector": the abstract sentence the cross-encoder scores best for the whole question
 (of the three closest by embedding), widened to a neighbour with a figure when one is
@@ -29,7 +28,7 @@ from assistant.layout import PROJECT_ROOT  # noqa: E402
 from assistant.retrieval import EvidenceFinder, ask_vectors, choose_quote, make_reranker  # noqa: E402
 from assistant.text import asks_for_number, has_number, read_asks, split_sentences  # noqa: E402
 
-FILES = [PROJECT_ROOT / "eval" / "questions.jsonl", PROJECT_ROOT / "eval" / "added" / "questions-2026-12.jsonl"]
+FILES = [PROJECT_ROOT / "eval" / "questions.jsonl"]
 
 
 def questions(split: str) -> list[dict]:

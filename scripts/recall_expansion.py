@@ -3,7 +3,7 @@
 
     python scripts/recall_expansion.py [--split dev]
 
-For each topic-list question of the split (eval/questions.jsonl and eval/added/), recall@15 of
+For each topic-list question of the split (eval/questions.jsonl), recall@15 of
 the hybrid search as it is ("base"), of a search for the question plus the verbatim quotes
 of the (up to 3) papers the selector cites ("expanded-only"), and of both rankings fused by
 reciprocal rank ("rrf(base,expanded)"), or fused with a search for the question plus those
@@ -31,7 +31,7 @@ from assistant.layout import PROJECT_ROOT  # noqa: E402
 from assistant.index import tokenize  # noqa: E402
 from assistant.retrieval import rrf_fuse  # noqa: E402
 
-FILES = [PROJECT_ROOT / "eval" / "questions.jsonl", PROJECT_ROOT / "eval" / "added" / "questions-2026-12.jsonl"]
+FILES = [PROJECT_ROOT / "eval" / "questions.jsonl"]
 K = 15
 
 

@@ -16,7 +16,7 @@ from assistant.text import read_asks
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPTS = Prompts(ROOT / "prompts")
-QUESTION_FILES = [ROOT / "eval" / "questions.jsonl", ROOT / "eval" / "added" / "questions-2026-12.jsonl"]
+QUESTION_FILES = [ROOT / "eval" / "questions.jsonl"]
 ODD = ["which papers on shortcut learning were published", "papers?", "any work on video?", "shortcut learning",
        "Which papers are surveys?", "anything that uses category theory?", "ConvNets with huge kernels?",
        "Which papers, if any, study sheaves?", "What has been written about neural collapse?",

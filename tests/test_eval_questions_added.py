@@ -1,6 +1,7 @@
-"""The 417 questions added for the answers issue (eval/added/questions-2026-12.jsonl): each gold
-title exists, each quote and fact is verbatim in its abstract, every form is known, and the
-harness loads the file. Standard library and pytest only, but for the last check."""
+"""The 417 questions added for the answers issue (the rows of eval/questions.jsonl with a
+``form``; docs/eval-questions-added.md): each gold title exists, each quote and fact is
+verbatim in its abstract, every form is known, and the harness loads them. Standard library
+and pytest only, but for the last check."""
 import json
 from collections import Counter
 
@@ -8,7 +9,6 @@ import pytest
 
 from test_eval_questions import QUESTIONS, ROOT, corpus  # noqa: F401  (corpus: the shared fixture)
 
-ADDED = ROOT / "eval" / "added" / "questions-2026-12.jsonl"
 FORMS = {
     "topic_list": {"short_list", "genre", "modality", "descriptive_list"},
     "single_fact": {"descriptive_fact", "named_fact"},
@@ -20,12 +20,14 @@ FORMS = {
 @pytest.fixture(scope="module")
 def added():
     rows = []
-    for lineno, line in enumerate(ADDED.read_text(encoding="utf-8").splitlines(), 1):
+    for lineno, line in enumerate(QUESTIONS.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
             try:
-                rows.append(json.loads(line))
+                row = json.loads(line)
             except json.JSONDecodeError as error:
-                pytest.fail(f"{ADDED}:{lineno}: {error}")
+                pytest.fail(f"{QUESTIONS}:{lineno}: {error}")
+            if "form" in row:
+                rows.append(row)
     return rows
 
 
@@ -37,10 +39,10 @@ def test_counts_and_forms(added):
     assert forms["missing_detail"] >= 40 and forms["neighbour_topic"] >= 30
 
 
-def test_qids_are_new_and_unique(added):
-    existing = {json.loads(line)["qid"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()}
-    qids = [q["qid"] for q in added]
-    assert len(set(qids)) == len(qids) and not set(qids) & existing
+def test_qids_are_unique(added):
+    qids = [json.loads(line)["qid"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(set(qids)) == len(qids) == 594
+    assert all(q["qid"].startswith(("w1-", "w2-", "w3-", "w4-")) for q in added)
 
 
 def test_gold_quotes_and_facts_are_verbatim(added, corpus):
@@ -76,6 +78,6 @@ def test_each_type_has_what_it_needs(added):
 def test_the_harness_loads_the_file():
     from assistant.evaluation.evaluate import load_questions
 
-    loaded = load_questions(ADDED)
-    assert len(loaded) == 417
+    loaded = load_questions(QUESTIONS)
+    assert len(loaded) == 594 and sum(q.qid.startswith(("w1-", "w2-", "w3-", "w4-")) for q in loaded) == 417
     assert {q.split for q in loaded} == {"dev", "test"}

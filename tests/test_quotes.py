@@ -71,3 +71,19 @@ def test_neighbouring_sentences_merge_into_one_span():
 def test_a_plain_ask_keeps_the_selectors_sentence():
     quote = quote_for("Which method does the pruning paper propose?")
     assert quote.text == ABSTRACT[: ABSTRACT.index(". ") + 1]
+
+
+@pytest.mark.parametrize("question, count", [
+    ("Two papers study pruning. What does each find?", 2),
+    ("Compare the three optimizer papers: what does each change?", 3),
+    ("One paper prunes heads; another distils them. What does each report?", 2),
+    ("PruneNet cuts heads, and DistilX shrinks layers. How much faster is each?", 2),
+    ("PruneNet and DistilX both shrink transformers. How?", 2),
+    ("A method prunes heads. Which two baselines does it beat?", None),  # a count in the ask is no count of papers
+    ("A model embeds both inputs into one space. Which options does it try?", None),
+    ("What accuracy does PruneNet reach?", None),
+])
+def test_the_number_of_papers_a_question_states(question, count):
+    from assistant.text.asks import stated_papers
+
+    assert stated_papers(question) == count

@@ -198,3 +198,30 @@ def test_a_fact_sentence_that_drops_or_changes_a_figure_is_not_used():
     assert drops_numbers(evidence, "The model is accurate on QM9.")
     assert drops_numbers(evidence, "It reaches 95.1% accuracy on QM9 with 1,000 molecules.")
     assert not drops_numbers("Our ResNet-50 baseline is strong.", "The ResNet-50 baseline is strong.")
+
+
+def test_may_also_be_relevant_is_shown_apart_and_never_cited(small_assistant):
+    from assistant.answering.results import AnswerResult
+    from assistant.app.render import references
+    from assistant.app.web import sources_html
+    from assistant.retrieval.gather import also_candidates, row
+    from assistant.retrieval.handover import RelatedPaper
+    from assistant.retrieval.relevance import Candidate
+
+    hits = small_assistant.search("graph neural network molecules QM9").hits
+    evidence = EvidenceFinder(HashEmbedder()).rank("QM9 accuracy", hits[0].paper)[0]
+    cited = Candidate(hits[0], evidence, 0.9, True, confidence=0.87)
+    below = [Candidate(h, evidence, 0.3, False, confidence=c) for h, c in zip(hits[1:], (0.2, 0.04))]
+    # the next ones below the cut, by confidence, at least the related cut, at most three
+    assert also_candidates([cited, *below], cut=0.05) == below[:1]
+    assert also_candidates([cited, *below], cut=None) == []
+    maybe = RelatedPaper(hits[1].paper, "", 0.2)
+    answered = AnswerResult("q", "q", sources=[row(1, cited)], also=[maybe], retrieved=[])
+    page, terminal = sources_html(answered), references(answered)
+    assert "May also be relevant" in page and hits[1].paper.title in page and "confidence 0.20" in page
+    assert "May also be relevant (below the cut, not cited)" in terminal and "confidence 0.20" in terminal
+    assert "[2]" not in terminal
+    data = answered.to_dict()
+    assert data["also_relevant"] == [{"paper_id": hits[1].paper.paper_id, "title": hits[1].paper.title,
+                                      "evidence": "", "confidence": 0.2}]
+    assert [c["n"] for c in data["sources"]] == [1]
