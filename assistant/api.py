@@ -203,10 +203,11 @@ class Assistant:
         # as an answer would: the date phrase out of the question, its years the filter
         asked = self._question(question, fit=False)
         self._parts.check_vectors()
-        hits = self._parts.retriever.search(asked.topic, k=k or self.settings.selection.candidate_papers, mode="hybrid",
-                                            years=asked.scope.years, papers=None)
-        rows, evidence = LearnedSelector(self._parts.evidence, self._parts.reranker, None, self._parts.bm25.idf).measure(
-            asked.parsed, hits)
+        selection = self.settings.selection
+        k = k or (selection.list_candidate_papers if asked.is_list else selection.candidate_papers)
+        hits = self._parts.retriever.search(asked.topic, k=k, mode="hybrid", years=asked.scope.years, papers=None)
+        rows, evidence = LearnedSelector(self._parts.evidence, self._parts.reranker, None, self._parts.bm25.idf,
+                                         self._parts.answer_judge).measure(asked.parsed, hits)
         return [CandidateFeatures(h.paper.paper_id, h.paper.title, h.rank, row, e.sentence.text)
                 for h, row, e in zip(hits, rows, evidence)]
 

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from .layout import CALIBRATION_FILE, PROMPTS_DIR, SELECTOR_MODEL, default_cache_dir, default_data_dir
+from .layout import ANSWER_JUDGE, CALIBRATION_FILE, PROMPTS_DIR, SELECTOR_MODEL, default_cache_dir, default_data_dir
 from .retrieval.modes import MODES
 
 RetrievalMode = Literal[MODES]
@@ -82,6 +82,13 @@ class SelectionSettings(_Section):
     calibration_file: Path = Field(default_factory=lambda: CALIBRATION_FILE,
                                    description="Thresholds fitted on the eval dev split (JSON).")
     candidate_papers: int = Field(15, ge=1, le=100, description="Papers the selection step looks at.")
+    list_candidate_papers: int = Field(25, ge=1, le=100, description="The same for a list question (it may "
+                                       "have many papers).")
+    answer_judge: Path | None = Field(
+        default_factory=lambda: ANSWER_JUDGE,
+        description="The answer judge's folder (scripts/train_answer_judge.py): its P(answers) is a selector "
+        "signal when the selector was fitted with it; none: off.",
+    )
 
 
 class AnswerSettings(_Section):

@@ -24,6 +24,7 @@ PROMPTS_DIR = PROJECT_ROOT / "prompts"
 MODELS_DIR = PROJECT_ROOT / "data" / "models"
 SELECTOR_MODEL = MODELS_DIR / "selector.json"
 CALIBRATION_FILE = MODELS_DIR / "calibration.json"
+ANSWER_JUDGE = MODELS_DIR / "answer-judge"  # written by scripts/train_answer_judge.py
 EVAL_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
 EVAL_RESULTS = PROJECT_ROOT / "eval" / "results"
 

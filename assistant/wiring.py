@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .index.embedders import Embedder
     from .index.ingest import IngestReport
     from .index.vectorstore import VectorStore
+    from .retrieval.answer_judge import AnswerJudge
     from .retrieval.evidence import EvidenceFinder
     from .retrieval.gather import EvidenceStage
     from .retrieval.rerankers import Reranker
@@ -98,13 +99,24 @@ class Parts:
         return make_reranker(self.settings.retrieval.reranker, self.settings)
 
     @cached_property
+    def answer_judge(self) -> "AnswerJudge | None":
+        """The answer judge when its folder is there (and the reranker is on: it is read beside it)."""
+        from .retrieval.answer_judge import load_answer_judge
+
+        folder = self.settings.selection.answer_judge
+        if folder is None or self.settings.retrieval.reranker == "none":
+            return None
+        return load_answer_judge(folder)
+
+    @cached_property
     def evidence_stage(self) -> "EvidenceStage":
         from .retrieval.gather import EvidenceStage
         from .retrieval.selection import make_selector
 
         selector, related_cut = make_selector(self.settings, self.evidence, lambda: self.reranker, self.bm25.idf,
-                                              self.embedder.name, self.notify)
+                                              self.embedder.name, self.notify, lambda: self.answer_judge)
         return EvidenceStage(self.retriever, selector, related_cut, candidates=self.settings.selection.candidate_papers,
+                             list_candidates=self.settings.selection.list_candidate_papers,
                              mode=self.settings.retrieval.mode, finder=self.evidence)
 
     @cached_property

@@ -63,3 +63,23 @@ def test_no_refusal_pastes_a_fact_question_as_a_topic(question):
 def test_every_question_has_at_least_one_ask(question):
     asked = read_asks(question)
     assert asked.asks and all(a.text and not a.text.endswith("?") for a in asked.asks)
+
+
+@pytest.mark.parametrize("question, is_list", [
+    ("papers on contrastive learning?", True),
+    ("anything on time series classification?", True),
+    ("any style transfer work?", True),
+    ("pathology papers?", True),
+    ("multi-view representation learning?", True),
+    ("any new optimizers for deep nets (e.g. large-batch)?", True),
+    ("representations that stay compatible when models get updated?", True),
+    ("Is there a survey paper on graph learning?", True),
+    ("Which empirical studies use synthetic tasks?", True),
+    ("Are there graph-learning papers that re-evaluate GNNs?", True),
+    ("Which paper introduced stitchable networks?", False),
+    ("A pipeline maps rock units. Which combination works best?", False),
+    ("What accuracy does SimpleNet reach?", False),
+    ("How does the method cut latency?", False),
+])
+def test_short_and_genre_questions_ask_for_lists(question, is_list):
+    assert parse_question(question).is_list is is_list

@@ -17,6 +17,7 @@ import argparse
 import itertools
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ from ..layout import CALIBRATION_FILE, EVAL_QUESTIONS, PROJECT_ROOT, SELECTOR_MO
 from ..retrieval import QuestionRows, parse_question
 
 
-def collect(assistant: Assistant, questions: list["Question"], candidates: int) -> list[QuestionRows]:
+def collect(assistant: Assistant, questions: list["Question"], candidates: int | None) -> list[QuestionRows]:
     """Each question's candidates and their features, through the library API (``explain``)."""
     out = []
     for number, q in enumerate(questions, start=1):
@@ -143,7 +144,8 @@ def run_calibration(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/calibrate.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=Path, default=EVAL_QUESTIONS)
     parser.add_argument("--split", default="dev", help="only dev: calibration never reads the test split")
-    parser.add_argument("--candidates", type=int, default=15)
+    parser.add_argument("--candidates", type=int, default=None,
+                        help="candidates per question (default: the settings', 15, and 25 for a list question)")
     parser.add_argument("--out", type=Path, default=SELECTOR_MODEL)
     parser.add_argument("--calibration", type=Path, default=CALIBRATION_FILE)
     parser.add_argument("--json", action="store_true")
@@ -151,23 +153,29 @@ def run_calibration(argv: list[str] | None = None) -> int:
     if args.split != "dev":
         parser.error(f"--split {args.split}: calibration fits on dev only; the test split is for reporting")
     from ..calibration import write as write_calibration
-    from ..retrieval import SelectorFile, fit_selector, preferred, related_cut
+    from ..retrieval import JUDGE_FEATURES, SelectorFile, fit_selector, preferred, related_cut
     from .evaluate import load_questions, split_of
 
-    assistant = Assistant(load_settings(), notify=lambda m: print(m, file=sys.stderr))
+    settings = load_settings()
+    assistant = Assistant(settings, notify=lambda m: print(m, file=sys.stderr))
     stats = assistant.stats()
     known = {normalize_title(p.title) for p in assistant.papers()}
     dev = load_questions(args.questions, known, split="dev")
     assert dev and all(split_of(q.qid) == "dev" for q in dev)
     items = collect(assistant, dev, args.candidates)
     models, selector_report = fit_selector(items)
+    if any(name in items[0].rows[0] for name in JUDGE_FEATURES):  # the same fit without the answer judge
+        without = [replace(q, rows=[{k: v for k, v in r.items() if k not in JUDGE_FEATURES} for r in q.rows])
+                   for q in items]
+        selector_report["without_judge_cv_utility"] = {k: v["cv_utility"] for k, v in fit_selector(without)[1].items()}
     use = preferred(selector_report)
     cut, related_report = related_cut(items, models, use)
     meta = {
         "fitted_on": f"{args.questions.relative_to(PROJECT_ROOT) if args.questions.is_relative_to(PROJECT_ROOT) else args.questions} "
                      f"dev split ({len(dev)} questions; split rule: sha256(qid) even)",
         "command": "python scripts/calibrate.py", "embedder": stats.embedder,
-        "reranker": stats.reranker, "candidates": args.candidates,
+        "reranker": stats.reranker, "candidates": args.candidates or {
+            "other": settings.selection.candidate_papers, "list": settings.selection.list_candidate_papers},
         "related_cut": cut, "use": use, "dev": selector_report | {"related": related_report},
     }
     SelectorFile(1, models, meta).save(args.out)

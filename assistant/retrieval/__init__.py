@@ -36,6 +36,7 @@ _EXPORTS = {
     "QUOTE_GAP": ".quotes",
     "ask_vectors": ".quotes",
     "choose_quote": ".quotes",
+    "JUDGE_FEATURES": ".features",
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 from ..text.terms import asked_attribute, asks_for_number, has_number, missing_terms, specific_terms
 
-__all__ = ["ALL_FEATURES", "BASE_FEATURES", "CE_FEATURES", "RawSignals", "asked_attribute", "asks_for_number",
+__all__ = ["ALL_FEATURES", "BASE_FEATURES", "CE_FEATURES", "JUDGE_FEATURES", "RawSignals", "asked_attribute", "asks_for_number",
            "feature_rows", "has_number", "missing_terms", "similarity", "specific_terms", "weighted_share"]
 
 CE_FEATURES = ["ce_passage", "ce_passage_gap", "ce_sentence", "ce_sentence_gap", "ce_rank_inv"]
+# the answer judge (answer_judge.py): its best P(answers) over the candidate's best sentences
+JUDGE_FEATURES = ["judge_answers", "judge_answers_gap"]
 BASE_FEATURES = [
     "sentence_similarity", "sentence_gap", "chunk_similarity", "coverage", "coverage_gap",
     "rrf_rank_inv", "dense_rank_inv", "bm25_rank_inv", "missing_specifics", "number_missing",
@@ -56,6 +58,7 @@ class RawSignals:
     number_missing: bool
     evidence_coverage: float = 0.0  # IDF-weighted share of the question's words in its best sentences
     attribute_coverage: float = 1.0  # the same for the attribute a fact question asks for (1: none asked)
+    judge_answers: float | None = None  # the answer judge's best P(answers) (None: no judge)
 
 
 def feature_rows(signals: list[RawSignals]) -> list[dict[str, float]]:
@@ -70,6 +73,8 @@ def feature_rows(signals: list[RawSignals]) -> list[dict[str, float]]:
     best_ce_sentence = max(s.ce_sentence for s in signals) if have_ce else 0.0
     ce_order = sorted(range(len(signals)), key=lambda i: -signals[i].ce_passage) if have_ce else []
     ce_rank = {i: r for r, i in enumerate(ce_order, start=1)}
+    have_judge = all(s.judge_answers is not None for s in signals)
+    best_judge = max(s.judge_answers for s in signals) if have_judge else 0.0
     rows = []
     for i, s in enumerate(signals):
         row = {
@@ -87,6 +92,8 @@ def feature_rows(signals: list[RawSignals]) -> list[dict[str, float]]:
             "evidence_coverage_gap": s.evidence_coverage - best_evidence,
             "attribute_coverage": s.attribute_coverage,
         }
+        if have_judge:
+            row |= {"judge_answers": s.judge_answers, "judge_answers_gap": s.judge_answers - best_judge}
         if have_ce:
             row |= {
                 "ce_passage": s.ce_passage,

@@ -31,17 +31,20 @@ MAX_ALSO = 3  # "may also be relevant" under a list answer
 
 class EvidenceStage:
     def __init__(self, retriever: "Retriever", selector: "Selector", related_cut: float | None, *,
-                 candidates: int, mode: str, finder: "EvidenceFinder | None" = None):
+                 candidates: int, mode: str, finder: "EvidenceFinder | None" = None,
+                 list_candidates: int | None = None):
         self.retriever = retriever
         self.finder = finder  # chooses a fact question's quote by its asks (None: the selector's sentence)
         self.selector = selector
         self.related_cut = related_cut
         self.candidates = candidates  # settings.selection.candidate_papers
+        self.list_candidates = list_candidates or candidates  # settings.selection.list_candidate_papers
         self.mode = mode  # settings.retrieval.mode
 
     def gather(self, question: "Question", *, k: int | None = None, mode: str | None = None) -> Evidence:
         started = time.perf_counter()
-        hits = self.retriever.search(question.topic, k=k or self.candidates, mode=mode or self.mode,
+        wanted = self.list_candidates if question.is_list else self.candidates
+        hits = self.retriever.search(question.topic, k=k or wanted, mode=mode or self.mode,
                                      years=question.scope.years, papers=question.scope.papers)
         candidates = self.selector.select(question.parsed, hits)
         kept = [c for c in candidates if c.relevant]

@@ -36,8 +36,10 @@ _LIST_LEAD = re.compile(
 )
 _TRAILING = re.compile(r"[\s?.!]+$")
 _LIST_ANYWHERE = re.compile(
-    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?(?:papers|works|articles|publications)\b"
-    r"|\bare\s+there\s+(?:any\s+)?(?:papers|works)\b",
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?(?:papers|works|articles|publications|studies)\b"
+    r"(?!\s+(?:best|better|well|worse|most))"  # "which combination works best" is no list
+    r"|\bare\s+there\s+(?:any\s+)?(?:[\w-]+\s+){0,3}?(?:papers|works|studies)\b|\bwhich\s+are\s+there\b"
+    r"|^\s*is\s+there\s+(?:any|an?)\s+(?:[\w-]+\s+){0,3}?(?:papers?|works?|studies|study)\b",
     re.IGNORECASE,
 )
 _LIST_CLAUSE = re.compile(
@@ -101,9 +103,10 @@ def _read(text: str) -> tuple[str, bool, str]:
     if short and not _QUESTION_START.match(text) and not _WH_ANYWHERE.search(text):
         return short.group(1).strip(), True, "on " + short.group(1).strip()
     # a bare topic ("intrinsic dimension of data", "multi-view representation learning?") asks for its papers
+    plain = _ABBREVIATION.sub("", text.rstrip("?").rstrip())
     bare = not _QUESTION_START.match(text) and ("?" not in text or (
-        text.count("?") == 1 and text.endswith("?") and not _WH_ANYWHERE.search(text)
-        and len(text.split()) <= MAX_BARE_WORDS and "." not in text.rstrip("?").rstrip()))
+        text.count("?") == 1 and text.endswith("?") and not _WH_ANYWHERE.search(_WH_RELATIVE.sub("", text))
+        and len(text.split()) <= MAX_BARE_WORDS and "." not in plain))
     topic = _TRAILING.sub("", text) or text
     heading = _matching(text) if _PAPER_WORD.search(topic) else "on " + topic
     return topic, bare, heading
@@ -112,6 +115,8 @@ def _read(text: str) -> tuple[str, bool, str]:
 # "Which paper introduced X?" asks for one paper (a fact), not a list
 _ONE_PAPER = re.compile(r"^\s*(?:which|what)\s+(?:other\s+)?(?:paper|article|publication)\b(?!s)", re.IGNORECASE)
 _ON = re.compile(r"^(?:(?:are|is)\s+)?(?:on|about)\s+(?=\S)", re.IGNORECASE)
+_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf)\.", re.IGNORECASE)
+_WH_RELATIVE = re.compile(r"(?<=\w)\s+(?:when|where)\b", re.IGNORECASE)  # "representations when models change?"
 _PAPER_WORD = re.compile(r"\b(?:papers?|works?|studies|articles?)\b", re.IGNORECASE)
 _RELATIVE = {"that", "which", "where", "using", "proposing", "studying"}
 _ABOUT_LEAD = re.compile(r"\b(?:on|about|concerning|regarding|to)$", re.IGNORECASE)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Protocol
 import numpy as np
 
 from .features import (
-    ALL_FEATURES, BASE_FEATURES, RawSignals, asked_attribute, asks_for_number, feature_rows, has_number, missing_terms,
+    ALL_FEATURES, BASE_FEATURES, JUDGE_FEATURES, RawSignals, asked_attribute, asks_for_number, feature_rows, has_number, missing_terms,
     similarity, specific_terms, weighted_share,
 )
 from ..text.asks import stated_papers
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ..config import Settings
     from .logistic import SelectorFile
     from .query import ParsedQuestion
+    from .answer_judge import AnswerJudge
     from .rerankers import Reranker
     from .retrieve import PaperHit
     from .evidence import EvidenceFinder, SentenceMatch
@@ -57,10 +58,11 @@ def model_key(is_list: bool, reranked: bool) -> str:
 class LearnedSelector:
     def __init__(
         self, evidence: "EvidenceFinder", reranker: "Reranker | None", model: "SelectorFile | None",
-        idf: Callable[[str], float] | None = None,
+        idf: Callable[[str], float] | None = None, judge: "AnswerJudge | None" = None,
     ):
         self.evidence = evidence
         self.reranker = reranker
+        self.judge = judge  # the answer judge: a signal only with the reranker's features
         self.model = model
         self.idf = idf or (lambda term: 1.0)
 
@@ -93,6 +95,10 @@ class LearnedSelector:
             ))
         passage_ce = self._ce(ce_query, passages)
         sentence_ce = self._ce(ce_query, [m.sentence.text for _, m in sentence_pairs])
+        if self.judge is not None and sentence_ce is not None:
+            answers = self.judge.answers(question.text, [m.sentence.text for _, m in sentence_pairs])
+            for (i, _), p in zip(sentence_pairs, answers):
+                signals[i].judge_answers = max(signals[i].judge_answers or 0.0, float(p))
         evidence: list["SentenceMatch"] = [asked[0] for asked in ranked_sentences]
         if sentence_ce is not None:
             best: dict[int, tuple[float, "SentenceMatch"]] = {}
@@ -128,9 +134,12 @@ class LearnedSelector:
         reranked = "ce_passage" in rows[0]
         key = model_key(question.is_list, reranked)
         model = self.model.model(self.model.meta.get("use", {}).get(key, key) if reranked else key)
-        names = ALL_FEATURES if reranked else BASE_FEATURES
+        names = (ALL_FEATURES + JUDGE_FEATURES) if reranked else BASE_FEATURES
         if model.features != [n for n in names if n in model.features]:
             raise ValueError(f"the selector model's features {model.features} do not match this version's")
+        if any(n not in rows[0] for n in model.features):
+            raise ValueError(f"the selector model needs {[n for n in model.features if n not in rows[0]]}, "
+                             "which this configuration does not measure (is the answer judge off?)")
         probabilities = model.probabilities(np.array([[row[n] for n in model.features] for row in rows]))
         candidates = [
             Candidate(hit, ev, float(p), False, confidence=float(p), features=row)
@@ -154,6 +163,7 @@ class LearnedSelector:
 def make_selector(
     settings: "Settings", evidence: "EvidenceFinder", reranker: "Callable[[], Reranker | None]",
     idf: Callable[[str], float], embedder_name: str, notify: Callable[[str], None],
+    judge: "Callable[[], AnswerJudge | None]" = lambda: None,
 ) -> tuple[Selector, float | None]:
     """The selector that settings ask for, and the cut for naming related papers: the
     learned one when its model file is there, else the hand-set gate (with a notice)."""
@@ -171,7 +181,7 @@ def make_selector(
     if fitted_with and fitted_with != embedder_name:
         notify(f"The selector was fitted with the {fitted_with} embedder, not {embedder_name}: "
                "its confidences are approximate.")
-    return LearnedSelector(evidence, reranker(), model, idf), model.meta.get("related_cut")
+    return LearnedSelector(evidence, reranker(), model, idf, judge()), model.meta.get("related_cut")
 
 
 class ThresholdSelector:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .features import ALL_FEATURES, BASE_FEATURES, similarity
+from .features import ALL_FEATURES, BASE_FEATURES, JUDGE_FEATURES, similarity
 from .logistic import LogisticModel, fit
 from .selection import model_key
 
@@ -148,7 +148,8 @@ def fit_selector(items: list[QuestionRows]) -> tuple[dict[str, LogisticModel], d
     for is_list in (True, False):
         group = [q for q in items if q.is_list == is_list]
         for with_ce in ([True, False] if reranked else [False]):
-            features = ALL_FEATURES if with_ce else BASE_FEATURES
+            judged = [f for f in JUDGE_FEATURES if f in items[0].rows[0]]  # when the answer judge measured
+            features = ALL_FEATURES + judged if with_ce else BASE_FEATURES
             key = model_key(is_list, with_ce)
             models[key], report[key] = fit_one(group, features, is_list, gold_counts)
     return models, report
