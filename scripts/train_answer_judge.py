@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fit the answer judge on the eval's dev split (see assistant/evaluation/judge_fit.py).
 
-    python scripts/train_answer_judge.py [--epochs 3] [--out data/models/answer-judge] [--no-baseline]
+    python scripts/train_answer_judge.py [--holdout] [--threads N] [--out data/models/answer-judge]
 """
 
 import sys
