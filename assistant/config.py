@@ -82,8 +82,8 @@ class SelectionSettings(_Section):
     calibration_file: Path = Field(default_factory=lambda: CALIBRATION_FILE,
                                    description="Thresholds fitted on the eval dev split (JSON).")
     candidate_papers: int = Field(15, ge=1, le=100, description="Papers the selection step looks at.")
-    list_candidate_papers: int = Field(25, ge=1, le=100, description="The same for a list question (it may "
-                                       "have many papers).")
+    list_candidate_papers: int = Field(15, ge=1, le=100, description="The same for a list question (25 was "
+                                       "measured on dev: no better; docs/eval.md).")
     answer_judge: Path | None = Field(
         default_factory=lambda: ANSWER_JUDGE,
         description="The answer judge's folder (scripts/train_answer_judge.py): its P(answers) is a selector "

@@ -50,6 +50,26 @@ def collect(assistant: Assistant, questions: list["Question"], candidates: int |
 
 
 
+def collect_cross_fitted(settings, questions: list["Question"], candidates: int | None,
+                         folds_dir: Path) -> list[QuestionRows]:
+    """:func:`collect` with each question measured by the judge of ``folds_dir/K`` that was
+    fitted without the question's fold K (judge_report.judge_fold); in the questions' order."""
+    from .judge_report import judge_fold
+
+    folders = sorted((p for p in folds_dir.iterdir() if p.is_dir() and p.name.isdigit()), key=lambda p: int(p.name))
+    if not folders or [int(p.name) for p in folders] != list(range(len(folders))):
+        raise SystemExit(f"{folds_dir}: expected judge folders 0..N-1 (scripts/train_answer_judge.py --fold K)")
+    rows: dict[str, QuestionRows] = {}
+    for k, folder in enumerate(folders):
+        selection = settings.selection.model_copy(update={"answer_judge": folder})
+        assistant = Assistant(settings.model_copy(update={"selection": selection}),
+                              notify=lambda m: print(m, file=sys.stderr))
+        part = [q for q in questions if judge_fold(q.qid, len(folders)) == k]
+        rows |= {item.qid: item for item in collect(assistant, part, candidates)}
+        assistant.close()
+    return [rows[q.qid] for q in questions]
+
+
 def collect_gate(assistant: Assistant, questions: list[dict], items) -> tuple[list[dict], list[dict]]:
     """Rows for the fallback gate (from the selector's measured features) and claim/paper
     pairs for the support judge (its verdicts' similarity and overlap)."""
@@ -145,9 +165,14 @@ def run_calibration(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=Path, default=EVAL_QUESTIONS)
     parser.add_argument("--split", default="dev", help="only dev: calibration never reads the test split")
     parser.add_argument("--candidates", type=int, default=None,
-                        help="candidates per question (default: the settings', 15, and 25 for a list question)")
+                        help="candidates per question (default: the settings' candidate_papers and list_candidate_papers)")
     parser.add_argument("--out", type=Path, default=SELECTOR_MODEL)
     parser.add_argument("--calibration", type=Path, default=CALIBRATION_FILE)
+    parser.add_argument("--judge-folds", type=Path, default=None,
+                        help="cross-fitted answer judges (folders 0..N-1, each fitted without its dev fold by "
+                             "`scripts/train_answer_judge.py --fold K --folds N`): each dev question is measured "
+                             "with the judge that never saw it, so the selector learns how far to trust an "
+                             "unseen question's judge score (default: the runtime judge, which saw all of dev)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if args.split != "dev":
@@ -162,7 +187,8 @@ def run_calibration(argv: list[str] | None = None) -> int:
     known = {normalize_title(p.title) for p in assistant.papers()}
     dev = load_questions(args.questions, known, split="dev")
     assert dev and all(split_of(q.qid) == "dev" for q in dev)
-    items = collect(assistant, dev, args.candidates)
+    items = (collect_cross_fitted(settings, dev, args.candidates, args.judge_folds) if args.judge_folds
+             else collect(assistant, dev, args.candidates))
     models, selector_report = fit_selector(items)
     if any(name in items[0].rows[0] for name in JUDGE_FEATURES):  # the same fit without the answer judge
         without = [replace(q, rows=[{k: v for k, v in r.items() if k not in JUDGE_FEATURES} for r in q.rows])
@@ -174,7 +200,9 @@ def run_calibration(argv: list[str] | None = None) -> int:
         "fitted_on": f"{args.questions.relative_to(PROJECT_ROOT) if args.questions.is_relative_to(PROJECT_ROOT) else args.questions} "
                      f"dev split ({len(dev)} questions; split rule: sha256(qid) even)",
         "command": "python scripts/calibrate.py", "embedder": stats.embedder,
-        "reranker": stats.reranker, "candidates": args.candidates or {
+        "reranker": stats.reranker,
+        "judge_scores": f"cross-fitted ({args.judge_folds.name})" if args.judge_folds else "the runtime judge",
+        "candidates": args.candidates or {
             "other": settings.selection.candidate_papers, "list": settings.selection.list_candidate_papers},
         "related_cut": cut, "use": use, "dev": selector_report | {"related": related_report},
     }

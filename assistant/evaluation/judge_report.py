@@ -112,6 +112,14 @@ def _extra_spans(paths: Sequence[Path]) -> dict[str, dict[str, list[str]]]:
     return extra
 
 
+def judge_fold(qid: str, folds: int) -> int:
+    """The fold of a dev question for cross-fitting (``--fold K --folds N``): the selector is
+    calibrated on judge scores from the judge fitted without the question's fold."""
+    import hashlib
+
+    return int(hashlib.sha256(("judge-fold:" + qid).encode("utf-8")).hexdigest(), 16) % folds
+
+
 def _holdout(qid: str) -> bool:
     """A fixed quarter of dev, kept out of the first fit to measure it (by the qid's hash)."""
     import hashlib
@@ -214,6 +222,10 @@ def _parser():
     parser.add_argument("--split", default="dev")
     parser.add_argument("--test", action="store_true", help="measure the saved fit on test once, for the report")
     parser.add_argument("--no-baseline", action="store_true", help="skip the ms-marco cross-encoder's figures")
+    parser.add_argument("--fold", type=int, default=None,
+                        help="fit without dev fold K of --folds (for `scripts/calibrate.py --judge-folds`); "
+                             "default --out: data/models/answer-judge-folds/K")
+    parser.add_argument("--folds", type=int, default=2)
     return parser
 
 
@@ -236,6 +248,13 @@ def run_judge_fit(argv: Sequence[str] | None = None) -> int:
     abstracts = {p.title: p.abstract for p in load_corpus([BUNDLED_CORPUS]).papers}
     data = (abstracts, _extra_spans(files), [q for f in files for q in load_questions(f, split="dev")])
     holdout_file = PROJECT_ROOT.joinpath(*HOLDOUT_FILE)
+    if args.fold is not None:
+        if not 0 <= args.fold < args.folds:
+            parser.error(f"--fold {args.fold}: expected 0..{args.folds - 1}")
+        abstracts, extra, dev = data
+        data = (abstracts, extra, [q for q in dev if judge_fold(q.qid, args.folds) != args.fold])
+        if args.out == parser.get_default("out"):
+            args.out = args.out.parent / "answer-judge-folds" / str(args.fold)
     if args.holdout:
         report = run_holdout(recipe, data, holdout_file, baseline=not args.no_baseline)
     else:
