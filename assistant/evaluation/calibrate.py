@@ -199,7 +199,7 @@ def run_calibration(argv: list[str] | None = None) -> int:
     meta = {
         "fitted_on": f"{args.questions.relative_to(PROJECT_ROOT) if args.questions.is_relative_to(PROJECT_ROOT) else args.questions} "
                      f"dev split ({len(dev)} questions; split rule: sha256(qid) even)",
-        "command": "python scripts/calibrate.py", "embedder": stats.embedder,
+        "command": "python scripts/calibrate.py" + (f" --judge-folds {args.judge_folds}" if args.judge_folds else ""), "embedder": stats.embedder,
         "reranker": stats.reranker,
         "judge_scores": f"cross-fitted ({args.judge_folds.name})" if args.judge_folds else "the runtime judge",
         "candidates": args.candidates or {
