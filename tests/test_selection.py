@@ -225,3 +225,20 @@ def test_may_also_be_relevant_is_shown_apart_and_never_cited(small_assistant):
     assert data["also_relevant"] == [{"paper_id": hits[1].paper.paper_id, "title": hits[1].paper.title,
                                       "evidence": "", "confidence": 0.2}]
     assert [c["n"] for c in data["sources"]] == [1]
+
+
+def test_a_selector_fitted_with_the_answer_judge_still_answers_when_the_judge_is_off(small_assistant):
+    from assistant.layout import SELECTOR_MODEL
+    from assistant.retrieval import SelectorFile, parse_question
+    from assistant.retrieval.selection import LearnedSelector
+
+    class ZeroReranker:
+        def score(self, query, passages):
+            return [0.0] * len(passages)
+
+    model = SelectorFile.load(SELECTOR_MODEL)
+    assert any(n.startswith("judge_") for n in model.model("list").features), "the committed list model reads the judge"
+    hits = small_assistant.search("shortcut learning").hits
+    selector = LearnedSelector(EvidenceFinder(HashEmbedder()), ZeroReranker(), model, judge=None)
+    candidates = selector.select(parse_question("Which papers study shortcut learning?"), hits)
+    assert len(candidates) == len(hits) and all(0.0 <= c.confidence <= 1.0 for c in candidates)

@@ -137,9 +137,8 @@ class LearnedSelector:
         names = (ALL_FEATURES + JUDGE_FEATURES) if reranked else BASE_FEATURES
         if model.features != [n for n in names if n in model.features]:
             raise ValueError(f"the selector model's features {model.features} do not match this version's")
-        if any(n not in rows[0] for n in model.features):
-            raise ValueError(f"the selector model needs {[n for n in model.features if n not in rows[0]]}, "
-                             "which this configuration does not measure (is the answer judge off?)")
+        if any(n not in rows[0] for n in model.features):  # fitted with the answer judge, which is off
+            model = self.model.model(model_key(question.is_list, False))
         probabilities = model.probabilities(np.array([[row[n] for n in model.features] for row in rows]))
         candidates = [
             Candidate(hit, ev, float(p), False, confidence=float(p), features=row)
