@@ -89,18 +89,14 @@ def why(candidate: "Candidate") -> str:
     return f"relevance {candidate.relevance:.2f} passed the hand-set gate ({rank})"
 
 
-def related_candidates(candidates: list["Candidate"], cut: float | None) -> list["Candidate"]:
-    """The closest papers that do not answer: at most two, by confidence, above ``cut``."""
+def related_candidates(candidates: list["Candidate"], cut: float | None, limit: int = MAX_RELATED) -> list["Candidate"]:
+    """The closest papers that are not cited: at most ``limit``, by confidence, at least ``cut``."""
     if cut is None:
         return []
     close = [c for c in candidates if c.confidence is not None and c.confidence >= cut and not c.relevant]
-    return sorted(close, key=lambda c: -c.confidence)[:MAX_RELATED]
+    return sorted(close, key=lambda c: -c.confidence)[:limit]
 
 
 def also_candidates(candidates: list["Candidate"], cut: float | None) -> list["Candidate"]:
-    """Under a list answer: the next papers below the selector's cut (at most three, by
-    confidence, each at least ``cut``), shown apart and never cited."""
-    if cut is None:
-        return []
-    below = [c for c in candidates if c.confidence is not None and c.confidence >= cut and not c.relevant]
-    return sorted(below, key=lambda c: -c.confidence)[:MAX_ALSO]
+    """Under a list answer: the next papers below the selector's cut, shown apart, never cited."""
+    return related_candidates(candidates, cut, MAX_ALSO)
