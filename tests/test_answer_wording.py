@@ -54,9 +54,9 @@ def test_no_refusal_pastes_a_fact_question_as_a_topic(question):
     text = refusal_text(parsed, [], PROMPTS)
     assert "$" not in text
     if not parsed.is_list:
-        assert question.rstrip("?") not in text and text == PROMPTS.text("refusal_fact")
+        assert question.rstrip("?") not in text and text == PROMPTS.text("refusal_fact", where="in the corpus")
     else:
-        assert text.startswith("No papers in the corpus were found ")
+        assert text.startswith("No papers were found ") and text.endswith(" in the corpus.")
 
 
 @pytest.mark.parametrize("question", questions())

@@ -17,7 +17,7 @@ def test_every_template_renders():
     assert prompts.render("phrase_system")
     condensed = prompts.render("condense_question", history="user: hi", question="and them?")
     assert "and them?" in condensed and "user: hi" in condensed
-    assert prompts.text("refusal", heading="on X") == "No papers in the corpus were found on X."
+    assert prompts.text("refusal", heading="on X", where="in the corpus") == "No papers were found on X in the corpus."
     assert prompts.text("list_intro", count=3, heading="on X") == "Papers in the corpus on X (3 found):"
 
 
@@ -30,7 +30,7 @@ def test_prompts_dir_is_overridable(tmp_path, small_assistant, make_assistant):
     folder = tmp_path / "prompts"
     shutil.copytree(PROMPTS_DIR, folder)
     (folder / "answer_text.toml").write_text(
-        (folder / "answer_text.toml").read_text().replace("No papers in the corpus were found $heading.", "Nothing $heading here.")
+        (folder / "answer_text.toml").read_text().replace("No papers were found $heading $where.", "Nothing $heading here.")
     )
     reworded = make_assistant(small_corpus_relevance(), prompts_dir=folder)  # the same index
     result = reworded.ask("Which papers study protein folding?", llm="extractive")

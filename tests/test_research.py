@@ -174,3 +174,15 @@ def test_cli_watch_and_remove(own_index, tmp_path):
     assert run["reports"][0]["new"] == [] and "Magnitude Pruning Revisited for Sparse Transformers" in run["reports"][0]["cited"]
     removed = cli(data, "remove", str(corpus))
     assert removed.returncode == 0 and "1 paper(s) left the index; 210 remain" in removed.stdout
+
+
+def test_shared_terms_leave_out_filler_and_url_parts():
+    from assistant.corpus import Paper
+    from assistant.retrieval.similar import shared_terms
+
+    text = ("Shortcut features have been studied; code is available at https://github.com/lab/shortcut-repo "
+            "and www.example.org/page. Texture bias in networks.")
+    paper = Paper("p", "Texture and shortcut features", "We have been studying texture bias; code at github.com/x.")
+    terms = shared_terms(text, paper, idf=lambda stem: 1.0)
+    assert {"texture", "shortcut", "features"} <= set(terms)
+    assert not {"have", "been", "code", "github", "https", "available", "example"} & set(terms), terms

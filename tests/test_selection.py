@@ -122,7 +122,7 @@ def test_refusal_names_the_related_paper_and_what_it_lacks(small_assistant):
     assert text == f"The corpus has \u201c{hits[0].paper.title}\u201d, but its abstract does not report ZINC."
     assert related_candidates([close], cut=0.5) == []
     assert refusal_text(parse_question("Which papers study sheaves?"), [], Prompts(PROMPTS_DIR)) == (
-        "No papers in the corpus were found on sheaves.")
+        "No papers were found on sheaves in the corpus.")
     # a fact question is never pasted into the refusal as a topic
     assert refusal_text(parse_question("How many GPUs did the sheaf paper use?"), [], Prompts(PROMPTS_DIR)) == (
         "No abstract in the corpus was found that answers this question.")
@@ -242,3 +242,18 @@ def test_a_selector_fitted_with_the_answer_judge_still_answers_when_the_judge_is
     selector = LearnedSelector(EvidenceFinder(HashEmbedder()), ZeroReranker(), model, judge=None)
     candidates = selector.select(parse_question("Which papers study shortcut learning?"), hits)
     assert len(candidates) == len(hits) and all(0.0 <= c.confidence <= 1.0 for c in candidates)
+
+
+def test_retrieved_not_cited_shows_each_papers_confidence_most_likely_first(small_assistant):
+    from assistant.answering.results import AnswerResult
+    from assistant.app.web import sources_html
+    from assistant.retrieval.handover import RetrievedPaper
+
+    hits = small_assistant.search("graph neural network molecules QM9").hits
+    retrieved = [RetrievedPaper(h.paper, h.score, h.rank, c) for h, c in zip(hits, (0.12, 0.61, None))]
+    page = sources_html(AnswerResult("q", "q", retrieved=retrieved))
+    listed = page[page.index("Retrieved, not cited"):]
+    assert "confidence 0.61" in listed and "confidence 0.12" in listed
+    assert listed.index(hits[1].paper.title) < listed.index(hits[0].paper.title) < listed.index(hits[2].paper.title)
+    data = AnswerResult("q", "q", retrieved=retrieved).to_dict()
+    assert [r["confidence"] for r in data["retrieved"]] == [0.12, 0.61, None]

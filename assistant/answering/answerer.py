@@ -71,7 +71,7 @@ class Answerer:
 
         if not result.sources:
             result.refused, result.related = True, evidence.related
-            yield from emit(refusal_text(question.parsed, result.related, self.prompts))
+            yield from emit(refusal_text(question.parsed, result.related, self.prompts, question.scope))
         else:
             judged: dict[tuple[str, str], "Verdict"] = {}
             yield from self._write(evidence, result, llm, emit, judged)

@@ -16,6 +16,7 @@ from ..text.terms import asks_for_number, missing_terms, specific_terms
 
 if TYPE_CHECKING:
     from .prompts import Prompts
+    from ..retrieval import Scope
     from ..retrieval.handover import RelatedPaper
     from ..retrieval.query import ParsedQuestion
 
@@ -32,14 +33,34 @@ def what_is_missing(question: "ParsedQuestion", related: list["RelatedPaper"], p
     return prompts.text("missing_answer", asks=asks)
 
 
-def refusal_text(question: "ParsedQuestion", related: list["RelatedPaper"], prompts: "Prompts") -> str:
+def searched(scope: "Scope | None", prompts: "Prompts") -> str:
+    """What was searched, in words: the corpus, its years, or the subset (a "no" is true of that only)."""
+    if scope is None or not (scope.years or scope.papers is not None):
+        return prompts.text("where_all")
+    parts = []
+    if scope.years:
+        start, end = scope.years
+        span = str(start) if start == end else (f"up to {end}" if start <= 1900 else f"{start}\u2013{end}")
+        parts.append(prompts.text("where_years", span=span))
+    if scope.papers is not None:
+        count = len(scope.papers)
+        parts.append(prompts.text("where_subset_one") if count == 1 else prompts.text("where_subset", count=count))
+    return " ".join(parts)
+
+
+def refusal_text(question: "ParsedQuestion", related: list["RelatedPaper"], prompts: "Prompts",
+                 scope: "Scope | None" = None) -> str:
     """Never the question pasted as a topic: a list question's refusal names what it asks
-    for as a heading; a fact question's says no abstract answers, or names the close paper."""
+    for as a heading; a fact question's says no abstract answers, or names the close paper.
+    Both say what was searched (a year range, a subset) when it was not the whole corpus."""
+    where = searched(scope, prompts)
     if not related:
-        return prompts.text("refusal", heading=question.heading) if question.is_list else prompts.text("refusal_fact")
+        if question.is_list:
+            return prompts.text("refusal", heading=question.heading, where=where)
+        return prompts.text("refusal_fact", where=where)
     titles = " and ".join(f"\u201c{r.paper.title}\u201d" for r in related)
     if question.is_list:
         key = "related_list_one" if len(related) == 1 else "related_list_many"
-        return prompts.text(key, heading=question.heading, titles=titles)
+        return prompts.text(key, heading=question.heading, titles=titles, where=where)
     key = "related_fact_one" if len(related) == 1 else "related_fact_many"
     return prompts.text(key, titles=titles, what=what_is_missing(question, related, prompts))

@@ -77,7 +77,8 @@ class AnswerResult:
                 for s in self.sources
             ],
             "retrieved": [
-                {"paper_id": h.paper.paper_id, "title": h.paper.title, "score": round(h.score, 6)}
+                {"paper_id": h.paper.paper_id, "title": h.paper.title, "score": round(h.score, 6),
+                 "confidence": None if h.confidence is None else round(h.confidence, 4)}
                 for h in self.retrieved
             ],
             "searched_for": {"topic": self.searched_for, **(self.scope or Scope()).to_dict()},

@@ -72,6 +72,7 @@ def present(result: "AnswerResult") -> ShownAnswer:
     related = [ShownPaper(r.paper.paper_id, r.paper.title, _date(r.paper), r.confidence, r.quote) for r in result.related]
     also = [ShownPaper(r.paper.paper_id, r.paper.title, _date(r.paper), r.confidence, r.quote) for r in result.also]
     shown = {s.paper_id for s in sources} | {r.paper_id for r in (*related, *also)}
-    not_cited = [ShownPaper(r.paper.paper_id, r.paper.title, _date(r.paper)) for r in result.retrieved
+    not_cited = [ShownPaper(r.paper.paper_id, r.paper.title, _date(r.paper), r.confidence) for r in result.retrieved
                  if r.paper.paper_id not in shown]
+    not_cited.sort(key=lambda p: -(p.confidence if p.confidence is not None else -1.0))  # most likely first
     return ShownAnswer(sources, related, also, not_cited)

@@ -103,7 +103,9 @@ def sources_html(result: "AnswerResult | None") -> str:
         parts.append("</ul>")
     if shown.not_cited:
         parts.append("<h4>Retrieved, not cited</h4><ul>")
-        parts.extend(f"<li>{html.escape(p.title)} <span class='meta'>({p.date})</span></li>" for p in shown.not_cited)
+        parts.extend(f"<li>{html.escape(p.title)} <span class='meta'>({p.date}"
+                     + (f"; confidence {p.confidence:.2f}" if p.confidence is not None else "") + ")</span></li>"
+                     for p in shown.not_cited)
         parts.append("</ul>")
     return "\n".join(parts)
 

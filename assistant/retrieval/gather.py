@@ -54,7 +54,8 @@ class EvidenceStage:
                                    for c in related_candidates(candidates, self.related_cut)]
         also = [RelatedPaper(c.hit.paper, c.evidence_text, c.confidence)
                 for c in also_candidates(candidates, self.related_cut)] if rows and question.is_list else []
-        retrieved = [RetrievedPaper(h.paper, h.score, h.rank) for h in hits]
+        confidence = {c.hit.paper.paper_id: c.confidence for c in candidates}
+        retrieved = [RetrievedPaper(h.paper, h.score, h.rank, confidence.get(h.paper.paper_id)) for h in hits]
         return Evidence(question, rows, related, retrieved, time.perf_counter() - started, also=also)
 
     def _quotes(self, question: "Question", kept: list["Candidate"]) -> list[Quote]:

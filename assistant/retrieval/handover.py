@@ -44,6 +44,7 @@ class RetrievedPaper:
     paper: "Paper"
     score: float  # the retrieval mode's score
     rank: int
+    confidence: float | None = None  # the selector's, when it measured the paper
 
 
 @dataclass

@@ -30,7 +30,10 @@ much novel often one only other others over paper papers perform performance pre
 provide recent recently results several show shows significant significantly similar some specific still study
 such suggest than that their them then there these they this those three through thus two under various very
 well what when where whether which while wide widely within without work works would
+have been being were will shall with from this that these those into onto upon your ours
+available publicly public release released code codes github gitlab https http www html
 """.split())
+_LINK = re.compile(r"https?://\S+|www\.\S+|\S+\.(?:com|org|io|net)\S*", re.IGNORECASE)  # URL parts are no topic
 
 
 class PaperNotFound(ValueError):
@@ -76,7 +79,7 @@ def _surface_words(text: str) -> dict[str, str]:
     """stem -> the first way the text writes a word with that stem."""
     from ..index.bm25 import tokenize
 
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z0-9]+", text)
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z0-9]+", _LINK.sub(" ", text))
              if len(w) > 3 and w.lower() not in GENERIC]
     stems = tokenize(words) if words else []
     found: dict[str, str] = {}
