@@ -145,3 +145,16 @@ def test_a_no_is_true_of_what_was_searched_a_year_range_or_a_subset(small_assist
     paper_id = small_assistant.search("graph networks molecules").hits[0].paper.paper_id
     one = small_assistant.ask("Which papers study protein folding?", llm="extractive", only=paper_id)
     assert one.refused and one.answer == "No papers were found on protein folding in the one paper searched."
+
+
+def test_a_model_sentence_that_repeats_the_question_is_never_shown_as_supported(small_assistant):
+    """The local model sometimes answers a list question with the question itself; the
+    answer then quotes the abstract, and the card's quote is the answer's sentence."""
+    events, result = run(small_assistant, SHORTCUT_Q, FakeLLM("Which papers study shortcut learning?"))
+    assert result.sources and "Which papers study shortcut learning" not in result.answer
+    row = result.sources[0]
+    assert row.quote.rstrip(" .") in result.answer
+    assert result.citations[0].evidence == row.quote and result.citations[0].support == SUPPORTED
+    # written by a model and cited, a sentence that only repeats the question is unsupported
+    composed, answer = run(small_assistant, SHORTCUT_Q, FakeLLM("Shortcut learning is studied [1].", composes=True))
+    assert answer.citations and answer.citations[0].support != SUPPORTED

@@ -44,3 +44,12 @@ def test_changed_or_regrouped_numbers_are_unsupported(judge_and_paper, claim, wh
     assert similarity > 0.8  # it reads like the source: only the numbers give it away
     assert verdict.support == UNSUPPORTED, verdict
     assert any(why in problem for problem in verdict.number_problems), verdict.number_problems
+
+
+def test_a_sentence_that_only_repeats_the_question_adds_nothing():
+    from assistant.answering.support import adds_nothing
+
+    question = "Which papers study pruning?"
+    assert adds_nothing("Which papers study pruning?", question)
+    assert adds_nothing("This paper studies pruning.", question)
+    assert not adds_nothing("A metanetwork learns which channels to prune from the network's graph.", question)

@@ -17,6 +17,7 @@ to it with a visible notice.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..retrieval import QUOTE_GAP
@@ -28,7 +29,7 @@ from .llms import ExtractiveLLM
 from .phrase import phrase
 from .refusal import refusal_text
 from .results import AnswerEvent, AnswerResult, Citation
-from .support import SUPPORTED, weakest
+from .support import SUPPORTED, UNSUPPORTED, adds_nothing, weakest
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -130,7 +131,11 @@ class Answerer:
         for sentence in cited_sentences(result.answer):
             for n in sentence.numbers:
                 if n in by_n:
-                    verdicts.setdefault(n, []).append((sentence.text, judge(sentence.text, by_n[n].paper)))
+                    verdict = judge(sentence.text, by_n[n].paper)
+                    if sentence.text.rstrip(" .") not in by_n[n].paper.abstract and adds_nothing(
+                            sentence.text, result.question):  # a model's sentence that only repeats the question
+                        verdict = replace(verdict, support=UNSUPPORTED)
+                    verdicts.setdefault(n, []).append((sentence.text, verdict))
         for n, claims in sorted(verdicts.items()):
             row = by_n[n]
             best = max(claims, key=lambda item: (item[1].similarity + item[1].overlap))

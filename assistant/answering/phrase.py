@@ -14,7 +14,7 @@ from ..index.chunking import count_tokens
 from ..retrieval import QUOTE_GAP
 from .llm_base import capability
 from .numbers import check_numbers
-from .support import SUPPORTED
+from .support import SUPPORTED, adds_nothing
 from .textstream import PhraseFilter
 
 if TYPE_CHECKING:
@@ -91,7 +91,8 @@ def phrase_one(parsed: "ParsedQuestion", row: "EvidenceRow", llm: "ChatLLM", pro
     if rest:
         pieces.append(rest)
     text = stream.text
-    if not text or _META_TALK.search(text) or (not parsed.is_list and drops_numbers(row.quote, text)):
+    if not text or _META_TALK.search(text) or adds_nothing(text, parsed.text) or (
+            not parsed.is_list and drops_numbers(row.quote, text)):
         return None, punct  # a fact answer keeps every figure of its evidence
     if judge(text, row.paper).support != SUPPORTED:
         return None, punct
