@@ -158,3 +158,15 @@ def test_a_model_sentence_that_repeats_the_question_is_never_shown_as_supported(
     # written by a model and cited, a sentence that only repeats the question is unsupported
     composed, answer = run(small_assistant, SHORTCUT_Q, FakeLLM("Shortcut learning is studied [1].", composes=True))
     assert answer.citations and answer.citations[0].support != SUPPORTED
+
+
+@pytest.mark.parametrize("years, words", [((2024, 2024), "from 2024"), ((2021, 2023), "from 2021-2023"),
+                                          ((1900, 2019), "from before 2020")])
+def test_the_searched_years_read_as_english(years, words):
+    from assistant.answering.prompts import Prompts
+    from assistant.answering.refusal import searched
+    from assistant.layout import PROMPTS_DIR
+    from assistant.retrieval import Scope
+
+    assert searched(Scope(years=years), Prompts(PROMPTS_DIR)) == words
+    assert searched(Scope(), Prompts(PROMPTS_DIR)) == "in the corpus"

@@ -39,9 +39,7 @@ def searched(scope: "Scope | None", prompts: "Prompts") -> str:
         return prompts.text("where_all")
     parts = []
     if scope.years:
-        start, end = scope.years
-        span = str(start) if start == end else (f"up to {end}" if start <= 1900 else f"{start}\u2013{end}")
-        parts.append(prompts.text("where_years", span=span))
+        parts.append(prompts.text("where_years", span=scope.years_words))
     if scope.papers is not None:
         count = len(scope.papers)
         parts.append(prompts.text("where_subset_one") if count == 1 else prompts.text("where_subset", count=count))

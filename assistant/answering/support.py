@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import calibration
+from ..text.asks import ASKING_STEMS
 from .numbers import check_numbers
 
 if TYPE_CHECKING:
@@ -65,17 +66,13 @@ class Verdict:
     number_problems: tuple[str, ...] = ()  # numbers changed, invented or re-paired (numbers.py)
 
 
-# words a question uses to ask, not to say what about
-_ASKING = {"which", "what", "paper", "papers", "studi", "studies", "study", "doe", "do", "the", "corpus", "work"}
-
-
 def adds_nothing(claim: str, question: str) -> bool:
     """A claim that only repeats the question: all but at most one of its content words are
     the question's ("Meta Pruning ...: Which papers study pruning?"). Such a sentence,
     written by a model, is never shown as supported."""
     from ..retrieval.evidence import content_terms
 
-    said = content_terms(claim) - _ASKING
+    said = content_terms(claim) - ASKING_STEMS
     return len(said - content_terms(question)) <= 1
 
 

@@ -38,8 +38,7 @@ def scope_line(scope) -> str | None:
         return None
     parts = []
     if scope.years:
-        start, end = scope.years
-        span = f"{start}" if start == end else (f"up to {end}" if start <= 1900 else f"{start}-{end}")
+        span = scope.years_words
         parts.append(f"papers from {span}" + (f" (read from “{scope.date_phrase}”)" if scope.date_phrase else ""))
     if scope.papers is not None:
         parts.append(f"only {len(scope.papers)} paper(s) ({scope.only})")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..text.asks import AskedQuestion
+from ..text.asks import ASKING_STEMS, AskedQuestion
 from ..text.terms import has_number
 from .evidence import content_terms
 
@@ -28,9 +28,6 @@ GAP = QUOTE_GAP = " … "  # between two spans of one quote that are not neighbo
 NUMBER_BONUS = 0.25  # a sentence with a figure, for an ask that wants one
 OVERLAP_WEIGHT = 0.5  # the ask's own words found in the sentence (as EvidenceFinder.rank)
 MAX_SENTENCES = 3  # of one quote
-# words that ask without saying what about
-_ASKING_WORDS = {"paper", "studi", "method", "approach", "model", "propos", "use", "report", "achiev", "reach",
-                 "much", "mani", "which", "what", "doe", "get", "show", "find", "author", "work"}
 
 
 @dataclass(frozen=True)
@@ -68,7 +65,7 @@ def choose_quote(paper: "Paper", asked: AskedQuestion, vectors: list[np.ndarray]
 def _scores(text: str, vector: np.ndarray, sentence_vectors: np.ndarray, terms: list[set[str]]) -> np.ndarray:
     norms = np.linalg.norm(sentence_vectors, axis=1) * (np.linalg.norm(vector) or 1.0) + 1e-9
     similarity = sentence_vectors @ vector / norms
-    wanted = content_terms(text) - _ASKING_WORDS
+    wanted = content_terms(text) - ASKING_STEMS
     overlap = np.array([len(wanted & t) / len(wanted) if wanted else 0.0 for t in terms], dtype=np.float32)
     return similarity + OVERLAP_WEIGHT * overlap
 

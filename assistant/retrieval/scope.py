@@ -24,6 +24,14 @@ class Scope:
     only: str | None = None  # the subset as the user gave it
     undated_left_out: int = 0  # papers without a date that a year range leaves out
 
+    @property
+    def years_words(self) -> str | None:
+        """The year range in words, to follow "from": "2024", "2021-2023", "before 2020" (None: no range)."""
+        if not self.years:
+            return None
+        start, end = self.years
+        return f"{start}" if start == end else (f"before {end + 1}" if start <= 1900 else f"{start}-{end}")
+
     def to_dict(self) -> dict:
         return {"years": list(self.years) if self.years else None, "date_phrase": self.date_phrase,
                 "only": self.only, "only_papers": len(self.papers) if self.papers is not None else None,

@@ -26,6 +26,11 @@ _ASK_BREAK = re.compile(
     r"\s*(?:[,;]\s*(?:(?:and|or|but|then|also)\s+)?|\s+(?:and|or|but)\s+)(?=" + _ASK_LEAD.pattern.lstrip("^") + r")",
     re.IGNORECASE,
 )
+# stemmed words that ask without saying what about ("which paper ... does it report")
+ASKING_STEMS = frozenset({
+    "paper", "papers", "studi", "study", "method", "approach", "model", "propos", "use", "report", "achiev", "reach",
+    "much", "mani", "which", "what", "doe", "do", "get", "show", "find", "author", "work", "the", "corpus",
+})
 _NUMBER_WORDS = {"two": 2, "both": 2, "three": 3, "2": 2, "3": 3}
 _STATED = re.compile(
     r"\b(?:(two|three|2|3)\s+(?:[\w-]+\s+){0,3}?(?:papers|studies|works|methods|approaches|articles)\b"
