@@ -60,13 +60,6 @@ MAX_BARE_WORDS = 15  # a bare "X?" this short asks for the papers on X
 # what a heading must not carry over from the question: "(on X) were published", "(X) are there"
 _TAIL_VERB = re.compile(r"\s+(?:were|was|are|is|have\s+been|has\s+been)\s+(?:published|released|written|posted|out|there)$"
                         r"|\s+are\s+there$", re.IGNORECASE)
-# "which papers <clause>": the clause after the subject, for the heading
-_SUBJECT = re.compile(
-    r"^\s*(?:(?:which|what)\s+(?:other\s+)?(?:papers?|works?|articles?|studies|publications?)(?:\s+in\s+the\s+corpus)?"
-    r"|(?:are\s+there\s+(?:any\s+)?|any\s+)?(?:papers?|works?|studies))\s+(?:that\s+|which\s+)?(.+)$",
-    re.IGNORECASE,
-)
-_ABOUT = re.compile(r"^(?:(?:are|is)\s+)?(?:about|on|concerning|regarding)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
