@@ -74,13 +74,14 @@ class EvidenceFinder:
     def query_vector(self, text: str) -> np.ndarray:
         return np.asarray(self.embedder.embed_query(text), dtype=np.float32)
 
-    def rank(self, text: str, paper: "Paper", vector: np.ndarray | None = None) -> list[SentenceMatch]:
-        """The abstract's sentences, best match for ``text`` first."""
+    def rank(self, text: str, paper: "Paper", vector: np.ndarray | None = None,
+             ignore: frozenset[str] = frozenset()) -> list[SentenceMatch]:
+        """The abstract's sentences, best match for ``text`` first; overlap leaves out ``ignore``d terms."""
         sentences, vectors, terms = self.sentences(paper)
         if vector is None:
             vector = self.query_vector(text)
         sims = vectors @ vector / (np.linalg.norm(vectors, axis=1) * (np.linalg.norm(vector) or 1.0) + 1e-9)
-        wanted = content_terms(text)
+        wanted = content_terms(text) - ignore
         matches = [
             SentenceMatch(s, float(sim), len(wanted & t) / len(wanted) if wanted else 0.0)
             for s, sim, t in zip(sentences, sims, terms)

@@ -18,7 +18,6 @@ import numpy as np
 
 from ..text.asks import ASKING_STEMS, AskedQuestion
 from ..text.terms import has_number
-from .evidence import content_terms
 
 if TYPE_CHECKING:
     from ..corpus import Paper
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
 
 GAP = QUOTE_GAP = " … "  # between two spans of one quote that are not neighbours in the abstract
 NUMBER_BONUS = 0.25  # a sentence with a figure, for an ask that wants one
-OVERLAP_WEIGHT = 0.5  # the ask's own words found in the sentence (as EvidenceFinder.rank)
 MAX_SENTENCES = 3  # of one quote
 
 
@@ -45,29 +43,21 @@ def choose_quote(paper: "Paper", asked: AskedQuestion, vectors: list[np.ndarray]
                  fallback: tuple[int, int]) -> Quote:
     """The sentences of ``paper``'s abstract that answer the asks; ``fallback`` (the
     selector's evidence span) when the question is one plain ask that needs no figure."""
-    sentences, sentence_vectors, terms = finder.sentences(paper)
+    sentences = finder.sentences(paper)[0]
+    position = {s.start: i for i, s in enumerate(sentences)}
     chosen: list[int] = []
     for ask, vector in zip(asked.asks, vectors):
-        scores = _scores(ask.text, vector, sentence_vectors, terms)
-        if ask.wants_number:
-            scores = scores + NUMBER_BONUS * np.array([has_number(s.text) for s in sentences], dtype=np.float32)
-        best = int(np.argmax(scores))
-        if best not in chosen:
-            chosen.append(best)
+        matches = finder.rank(ask.text, paper, vector, ignore=ASKING_STEMS)
+        best = max(matches, key=lambda m: m.score + (NUMBER_BONUS if ask.wants_number and has_number(m.sentence.text)
+                                                     else 0.0))
+        if position[best.sentence.start] not in chosen:
+            chosen.append(position[best.sentence.start])
     plain = len(asked.asks) == 1 and not asked.description and not asked.asks[0].wants_number
     if plain or not chosen:
         start, end = fallback
         return Quote(paper.abstract[start:end], ((start, end),))
     picked = sorted(chosen[:MAX_SENTENCES])
     return _joined(paper.abstract, [(sentences[i].start, sentences[i].end) for i in picked], picked)
-
-
-def _scores(text: str, vector: np.ndarray, sentence_vectors: np.ndarray, terms: list[set[str]]) -> np.ndarray:
-    norms = np.linalg.norm(sentence_vectors, axis=1) * (np.linalg.norm(vector) or 1.0) + 1e-9
-    similarity = sentence_vectors @ vector / norms
-    wanted = content_terms(text) - ASKING_STEMS
-    overlap = np.array([len(wanted & t) / len(wanted) if wanted else 0.0 for t in terms], dtype=np.float32)
-    return similarity + OVERLAP_WEIGHT * overlap
 
 
 def _joined(abstract: str, spans: list[tuple[int, int]], positions: list[int]) -> Quote:

@@ -15,7 +15,6 @@ relevance.py decides (it needs no reranker and suits any embedder).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Protocol
 
 import numpy as np
@@ -26,7 +25,6 @@ from .features import (
 )
 from ..text.asks import stated_papers
 from .relevance import Candidate, RelevanceThresholds
-from ..text.sentences import split_sentences
 from .evidence import content_terms
 
 if TYPE_CHECKING:
