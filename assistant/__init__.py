@@ -1,7 +1,7 @@
 """paper-assistant: question answering over research-paper abstracts with verified citations.
 
 The public API: :class:`Assistant` (``ingest``, ``search``, ``evidence``, ``ask``, ``ask_stream``,
-``condense``, ``stats``, ``close``, and a few helpers), the settings, the dataclasses it
+``follow_up``, ``stats``, ``close``, and a few helpers), the settings, the dataclasses it
 returns, its errors, and the registry of each extension point. Everything else is the
 stages' own business (docs/architecture.md). Names load on first use, so ``import
 assistant`` builds nothing and imports no heavy library.
@@ -18,6 +18,7 @@ _EXPORTS = {
     "SearchResult": ".api_types", "IndexStats": ".api_types", "CandidateFeatures": ".api_types", "Defaults": ".api_types", "Passage": ".api_types",
     "Settings": ".config", "load_settings": ".config",
     "AnswerResult": ".answering", "AnswerEvent": ".answering", "Citation": ".answering", "Verdict": ".answering",
+    "Turn": ".answering", "FollowUp": ".answering",
     "LLMError": ".answering", "LLMS": ".answering", "ChatLLM": ".answering", "FakeLLM": ".answering",
     "IngestError": ".index", "IngestReport": ".index", "EMBEDDERS": ".index", "VECTOR_STORES": ".index",
     "RERANKERS": ".retrieval", "Evidence": ".retrieval", "EvidenceRow": ".retrieval", "Question": ".retrieval",

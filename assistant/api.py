@@ -23,6 +23,7 @@ from .config import Settings
 from .text.clean import clean_question
 
 if TYPE_CHECKING:
+    from .answering.conversation import FollowUp, Turn
     from .answering.llm_base import ChatLLM
     from .answering.results import AnswerEvent, AnswerResult
     from .answering.support import Verdict
@@ -48,8 +49,7 @@ class Assistant:
                  notify: Callable[[str], None] = _stderr):
         from .wiring import Parts
 
-        self.settings = settings
-        self.notify = notify
+        self.settings, self.notify = settings, notify
         self._parts = Parts(settings, embedder, notify)
 
     # -- ingest ----------------------------------------------------------------
@@ -176,17 +176,18 @@ class Assistant:
         done = [event.result for event in self.ask_stream(question, **options) if event.kind == "done"]
         return done[-1]
 
-    def condense(self, history: list[tuple[str, str]], question: str, llm: str | None = None) -> str:
-        """A follow-up question rewritten to stand alone (see answering/followup.py)."""
-        from .answering.followup import condense
+    def follow_up(self, turns: list["Turn"], question: str, llm: str | None = None, *,
+                  years: tuple[int, int] | None = None, only: str | None = None) -> "FollowUp":
+        """The next question of a conversation, standalone, with the filters it inherits (answering/conversation.py)."""
+        from .answering.conversation import follow_up
         from .answering.llms import LLMError
 
         try:
             backend = self._parts.llm(llm)
         except LLMError:
             backend = None
-        history = [(clean_question(q), a) for q, a in history]
-        return condense(history, clean_question(question), backend, self._parts.prompts)
+        return follow_up(turns, clean_question(question), backend, self._parts.prompts,
+                         self._parts.catalog.year_span()[0] if turns else None, years=years, only=only)
 
     def verify(self, claim: str, paper_id: str) -> "Verdict":
         """Does the paper's abstract back the claim? The support judge's verdict and evidence quote."""
@@ -281,8 +282,7 @@ class Assistant:
         return IndexStats(papers=papers, chunks=chunks, vectors=self._parts.vectors.count(),
                           data_dir=str(self._parts.layout.root), sources=self._parts.catalog.sources(),
                           embedder=self._parts.embedder.name, reranker=getattr(self._parts.reranker, "name", "none"),
-                          vector_store=self._parts.vectors.location,
-                          catalog_version=self._parts.catalog.version)
+                          vector_store=self._parts.vectors.location, catalog_version=self._parts.catalog.version)
 
     def warm_up(self, llm: str | None = None) -> None:
         """Build the index if needed and load the models, so the first question is fast."""

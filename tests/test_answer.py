@@ -47,7 +47,7 @@ def test_refusal_when_no_paper_is_relevant(small_assistant):
     llm = FakeLLM("Protein folding is solved by AlphaFold [1].")
     _, result = run(small_assistant, "Which papers study protein folding?", llm)
     assert result.refused and result.citations == [] and result.sources == []
-    assert result.answer == "No papers were found on protein folding in the corpus."
+    assert result.answer == "No papers on protein folding were found in the corpus."
     assert llm.calls == [], "a refusal does not ask the model anything"
 
 
@@ -139,12 +139,12 @@ def test_context_budget_packing_never_overflows(small_assistant, make_assistant)
 def test_a_no_is_true_of_what_was_searched_a_year_range_or_a_subset(small_assistant):
     """A refusal over part of the corpus says which part: it is no claim about the rest."""
     whole = small_assistant.ask("Which papers study protein folding?", llm="extractive")
-    assert whole.answer == "No papers were found on protein folding in the corpus."
+    assert whole.answer == "No papers on protein folding were found in the corpus."
     by_year = small_assistant.ask("Which papers study protein folding?", llm="extractive", years=(2024, 2024))
-    assert by_year.refused and by_year.answer == "No papers were found on protein folding from 2024."
-    paper_id = small_assistant.search("graph networks molecules").hits[0].paper.paper_id
-    one = small_assistant.ask("Which papers study protein folding?", llm="extractive", only=paper_id)
-    assert one.refused and one.answer == "No papers were found on protein folding in the one paper searched."
+    assert by_year.refused and by_year.answer == "No papers on protein folding were found from 2024."
+    paper = small_assistant.search("graph networks molecules").hits[0].paper
+    one = small_assistant.ask("Which papers study protein folding?", llm="extractive", only=paper.paper_id)
+    assert one.refused and one.answer == "No papers on protein folding were found in the one paper searched."
 
 
 def test_a_model_sentence_that_repeats_the_question_is_never_shown_as_supported(small_assistant):

@@ -44,8 +44,8 @@ def test_list_headings_read_as_english(question):
     assert heading.split()[0] in {"on", "that", "where", "which", "matching", "using", "proposing", "studying"} \
         or heading.split()[0].endswith("ing"), heading
     assert not BROKEN.search(inner), heading
-    intro = PROMPTS.text("list_intro", count=2, heading=heading)
-    assert intro.startswith("Papers in the corpus ") and intro.endswith("(2 found):")
+    intro = PROMPTS.text("list_intro", count=2, heading=heading, where=PROMPTS.text("where_all"))
+    assert intro.startswith("Papers ") and intro.endswith("(2 found in the corpus):")
 
 
 @pytest.mark.parametrize("question", questions())
@@ -56,7 +56,7 @@ def test_no_refusal_pastes_a_fact_question_as_a_topic(question):
     if not parsed.is_list:
         assert question.rstrip("?") not in text and text == PROMPTS.text("refusal_fact", where="in the corpus")
     else:
-        assert text.startswith("No papers were found ") and text.endswith(" in the corpus.")
+        assert text.startswith("No papers ") and text.endswith(" were found in the corpus.")
 
 
 @pytest.mark.parametrize("question", questions())
@@ -83,3 +83,14 @@ def test_every_question_has_at_least_one_ask(question):
 ])
 def test_short_and_genre_questions_ask_for_lists(question, is_list):
     assert parse_question(question).is_list is is_list
+
+
+@pytest.mark.parametrize("question", ["Which papers on shortcut learning were published in 2024?",
+                                      "Which papers study shortcut learning published in 2024?",
+                                      "Which papers since 2024 study pruning?",
+                                      "Which papers from the last two years study pruning?"])
+def test_a_heading_never_pastes_the_questions_date_phrase(question):
+    """The years searched are said by the filter's own words ($where); a date phrase the
+    user kept as words (the page's ✕ on the date chip) is searched, never made a heading."""
+    heading = parse_question(question).heading
+    assert not re.search(r"\d{4}|published|years?\b", heading), heading

@@ -25,7 +25,7 @@ PACKAGE = ROOT / "assistant"
 STAGES = {"text", "corpus", "index", "retrieval", "answering"}
 CONSUMERS = {"app", "evaluation", "bench"}
 TOP_LEVEL = {"api", "api_types", "config", "layout", "calibration", "registry", "lazy"}
-PUBLIC_API = {"ingest", "ingest_upload", "search", "evidence", "ask", "ask_stream", "condense", "verify", "explain",
+PUBLIC_API = {"ingest", "ingest_upload", "search", "evidence", "ask", "ask_stream", "follow_up", "verify", "explain",
               "papers", "backends", "defaults", "backend", "passages", "stats", "warm_up", "close", "settings", "notify",
               "similar", "remove", "watch", "watches", "unwatch", "check_watches"}
 MEASUREMENT_COMMANDS = {"cmd_eval", "cmd_bench"}  # the CLI commands that run the eval and the bench

@@ -87,7 +87,7 @@ def unmarkdown(text: str) -> str:
 
 def read_csv(text: str) -> list[dict[str, str]]:
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[0] == ["n", "title", "date", "year", "authors", "arxiv_id", "url", "quote"]
+    assert rows[0] == ["n", "title", "date", "year", "authors", "author_names", "arxiv_id", "url", "quote"]
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
@@ -215,3 +215,24 @@ def test_a_month_day_date_takes_the_year_and_a_paper_is_exported_once(papers):
     assert fields["date"] == "2024-01-13"
     (fields,) = parse_bibtex(export_papers([special(papers, published="01-13", year=None)], "bibtex")).values()
     assert "date" not in fields and "year" not in fields  # not a date BibTeX can read
+
+
+def test_author_names_from_a_jsonl_corpus_reach_every_format(tmp_path, make_assistant):
+    """A JSONL "authors" list keeps the names (through an ingest and the catalog too); BibTeX braces each name."""
+    import json
+
+    corpus = tmp_path / "named.jsonl"
+    corpus.write_text(json.dumps({"title": "Named Paper", "abstract": "We study things.", "arxiv_id": "2401.00001",
+                                  "authors": ["Ada Lovelace", "Jane van Doe", "OpenAI Team", "Q. Li"]}) + "\n")
+    assistant = make_assistant()
+    assistant.ingest([corpus], progress=False)
+    stored = assistant.papers()[0]
+    assert stored.author_names == ("Ada Lovelace", "Jane van Doe", "OpenAI Team", "Q. Li") and stored.authors == 4
+    entry = next(iter(parse_bibtex(export_papers([stored], "bibtex")).values()))
+    assert entry["author"] == "{Ada Lovelace} and {Jane van Doe} and {OpenAI Team} and {Q. Li}"
+    assert "note" not in entry and entry["eprint"] == "2401.00001"
+    assert read_csv(export_papers([stored], "csv"))[0]["author_names"] == "Ada Lovelace; Jane van Doe; OpenAI Team; Q. Li"
+    assert "Ada Lovelace, Jane van Doe, OpenAI Team et al." in export_papers([stored], "markdown")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"title": "T", "abstract": "A.", "authors": ["ok", 3]}) + "\n")
+    assert "bad.jsonl:1 [authors]" in str(load_corpus([bad]).issues[0])

@@ -17,8 +17,8 @@ def test_every_template_renders():
     assert prompts.render("phrase_system")
     condensed = prompts.render("condense_question", history="user: hi", question="and them?")
     assert "and them?" in condensed and "user: hi" in condensed
-    assert prompts.text("refusal", heading="on X", where="in the corpus") == "No papers were found on X in the corpus."
-    assert prompts.text("list_intro", count=3, heading="on X") == "Papers in the corpus on X (3 found):"
+    assert prompts.text("refusal", heading="on X", where="in the corpus") == "No papers on X were found in the corpus."
+    assert prompts.text("list_intro", count=3, heading="on X", where="from 2024") == "Papers on X (3 found from 2024):"
 
 
 def test_missing_value_names_template_and_placeholder():
@@ -30,7 +30,7 @@ def test_prompts_dir_is_overridable(tmp_path, small_assistant, make_assistant):
     folder = tmp_path / "prompts"
     shutil.copytree(PROMPTS_DIR, folder)
     (folder / "answer_text.toml").write_text(
-        (folder / "answer_text.toml").read_text().replace("No papers were found $heading $where.", "Nothing $heading here.")
+        (folder / "answer_text.toml").read_text().replace("No papers $heading were found $where.", "Nothing $heading here.")
     )
     reworded = make_assistant(small_corpus_relevance(), prompts_dir=folder)  # the same index
     result = reworded.ask("Which papers study protein folding?", llm="extractive")

@@ -122,7 +122,7 @@ def test_refusal_names_the_related_paper_and_what_it_lacks(small_assistant):
     assert text == f"The corpus has \u201c{hits[0].paper.title}\u201d, but its abstract does not report ZINC."
     assert related_candidates([close], cut=0.5) == []
     assert refusal_text(parse_question("Which papers study sheaves?"), [], Prompts(PROMPTS_DIR)) == (
-        "No papers were found on sheaves in the corpus.")
+        "No papers on sheaves were found in the corpus.")
     # a fact question is never pasted into the refusal as a topic
     assert refusal_text(parse_question("How many GPUs did the sheaf paper use?"), [], Prompts(PROMPTS_DIR)) == (
         "No abstract in the corpus was found that answers this question.")

@@ -20,12 +20,12 @@ SHORTCUT = "On the Foundations of Shortcut Learning"
 
 @pytest.fixture(scope="module")
 def page_url(real_assistant):
-    from assistant.app.web import CSS, MAX_UPLOAD, build_app
+    from assistant.app.web import PAGE_OPTIONS, build_app
 
     port = free_port()
     demo = build_app(real_assistant, default_llm="local")
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                max_file_size=MAX_UPLOAD, css=CSS)
+                **PAGE_OPTIONS)
     yield f"http://127.0.0.1:{port}/"
     demo.close()
 
@@ -95,9 +95,18 @@ async def _chat_in_chromium(page_url: str) -> None:
         bad.write_text("{not json\n")
         await page.get_by_text("Settings and corpus").click()
         await page.locator("input[type=file]").set_input_files(str(bad))
-        await expect(page.get_by_text("Nothing was added; the index is unchanged.")).to_be_visible(timeout=60_000)
+        await expect(page.get_by_text("Nothing was added from broken.jsonl; the index is unchanged.")).to_be_visible(timeout=60_000)
         await expect(page.locator("body")).to_contain_text("broken JSON")
         await expect(page.locator("#status")).to_contain_text("210 papers")
+        # the local model's echo of the question is never a supported claim (issue 23, finding 3)
+        await page.locator("#question textarea").fill("which papers study pruning?")
+        await page.locator("#ask-button").click()
+        await expect(page.locator("#sources")).to_contain_text("Meta Pruning via Graph Metanetworks", timeout=180_000)
+        chat_text = (await answer.inner_text()).lower()
+        assert "which papers study pruning [" not in chat_text and ": which papers study pruning" not in chat_text
+        for card in await page.locator("#sources .paper").all():
+            text = await card.inner_text()
+            assert "which papers study pruning" not in text.lower().split("abstract")[0], text
         await browser.close()
 
 

@@ -17,7 +17,7 @@ PRUNING = "Which papers since 2024 study pruning?"
 @pytest.fixture(scope="module")
 def research_page(real_assistant, tmp_path_factory):
     from assistant.api import Assistant
-    from assistant.app.web import CSS, MAX_UPLOAD, build_app
+    from assistant.app.web import PAGE_OPTIONS, build_app
     from assistant.config import Settings
 
     data = tmp_path_factory.mktemp("research-page") / "data"
@@ -26,7 +26,7 @@ def research_page(real_assistant, tmp_path_factory):
     port = free_port()
     demo = build_app(assistant, default_llm="extractive")
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                max_file_size=MAX_UPLOAD, css=CSS)
+                **PAGE_OPTIONS)
     yield f"http://127.0.0.1:{port}/", assistant
     demo.close()
     assistant.close()
@@ -100,5 +100,5 @@ async def _research_in_chromium(url: str, assistant, tmp_path) -> None:
         await boxes.first.check()
         await page.locator("#question textarea").fill("Which papers study shortcut learning?")
         await page.locator("#ask-button").click()
-        await expect(page.locator("#searched-for")).to_contain_text("within the ticked sources", timeout=120_000)
+        await expect(page.locator("#searched-for")).to_contain_text("within the 1 ticked source", timeout=120_000)
         await browser.close()

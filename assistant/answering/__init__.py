@@ -19,6 +19,8 @@ _EXPORTS = {
     "ChatLLM": ".llms",
     "Citation": ".results",
     "ExtractiveLLM": ".llms",
+    "FollowUp": ".conversation",
+    "Turn": ".conversation",
     "capability": ".llm_base",
     "FakeLLM": ".llms",
     "LLMError": ".llms",

@@ -2,8 +2,8 @@
 
 Three formats (``FORMATS``): BibTeX ``@misc`` entries, CSV with a header row, and a
 Markdown list to paste into notes. Each entry holds the title, the date, the number of
-authors (the corpus has only a count, never names, so none are invented), the arXiv id or
-URL when the corpus has one, and for an answer the verbatim evidence quote it cited.
+authors (their names where the corpus lists them, a JSONL "authors" list; else only the
+count, and no name is invented), the arXiv id or URL when the corpus has one, and for an answer the verbatim evidence quote it cited.
 Pure functions, standard library only.
 """
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("bibtex", "csv", "markdown")
 EXPORT_FORMATS = FORMATS
-CSV_HEADER = ("n", "title", "date", "year", "authors", "arxiv_id", "url", "quote")
+CSV_HEADER = ("n", "title", "date", "year", "authors", "author_names", "arxiv_id", "url", "quote")
 _SKIP = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "or", "with", "by", "from", "at", "as",
          "is", "are", "via", "towards", "toward"}
 # braces and backslash become commands with balanced braces: BibTeX counts "\{" as a brace
@@ -79,12 +79,14 @@ def _bibtex(rows: list[Row], _question: str | None) -> str:
             i, key = i + 1, f"{base}_{i + 1}"
         used.add(key)
         fields = [("title", "{" + _tex(_title(paper.title)) + "}")]  # inner braces keep the capitalisation
+        if paper.author_names:  # each name braced: BibTeX must not split "Jane van Doe" or "OpenAI Team"
+            fields.append(("author", " and ".join("{" + _tex(name) + "}" for name in paper.author_names)))
         date, year = _date(paper), _year(paper)
         if date and re.fullmatch(r"\d{4}-\d\d-\d\d", date):
             fields.append(("date", date))
         if year:
             fields.append(("year", str(year)))
-        if paper.authors is not None:
+        if paper.authors is not None and not paper.author_names:
             fields.append(("note", _authors(paper)))
         if paper.arxiv_id:
             fields += [("eprint", _tex(paper.arxiv_id)), ("archivePrefix", "arXiv")]
@@ -103,7 +105,8 @@ def _csv(rows: list[Row], _question: str | None) -> str:
     writer.writerow(CSV_HEADER)
     for n, paper, quote in rows:
         writer.writerow([n, _title(paper.title), _date(paper) or "", _year(paper) or "",
-                         "" if paper.authors is None else paper.authors, paper.arxiv_id or "", paper.url or "",
+                         "" if paper.authors is None else paper.authors, "; ".join(paper.author_names),
+                         paper.arxiv_id or "", paper.url or "",
                          quote or ""])
     return out.getvalue()
 
@@ -143,7 +146,10 @@ def _date(paper: Paper) -> str | None:
 
 
 def _authors(paper: Paper) -> str | None:
-    """The corpus counts authors but has no names."""
+    """The names where the corpus has them (three, then "et al."), else the count."""
+    if paper.author_names:
+        names = paper.author_names
+        return ", ".join(names[:3]) + (" et al." if len(names) > 3 else "")
     return None if paper.authors is None else f"{paper.authors} author{'' if paper.authors == 1 else 's'}"
 
 

@@ -14,6 +14,7 @@ from ..index.chunking import count_tokens
 from ..retrieval import QUOTE_GAP
 from .llm_base import capability
 from .numbers import check_numbers
+from .refusal import searched
 from .support import SUPPORTED, adds_nothing
 from .textstream import PhraseFilter
 
@@ -40,7 +41,8 @@ def phrase(evidence: "Evidence", result: "AnswerResult", llm: "ChatLLM", emit, p
            settings: "AnswerSettings", judge: Callable) -> Iterator["AnswerEvent"]:
     parsed = evidence.question.parsed
     if parsed.is_list:
-        yield from emit(prompts.text("list_intro", count=len(evidence.rows), heading=parsed.heading) + "\n")
+        where = searched(evidence.question.scope, prompts)  # the filter's years, never the question's words
+        yield from emit(prompts.text("list_intro", count=len(evidence.rows), heading=parsed.heading, where=where) + "\n")
     replaced = 0
     for position, row in enumerate(evidence.rows):
         if parsed.is_list:

@@ -29,6 +29,8 @@ class ShownSource:
     verdict: str  # supported, weak, unsupported or not cited (a key of VERDICT_WORDS)
     quote: str  # the evidence shown: the judge's quote when the citation is supported, else the row's
     abstract: str
+    author_names: tuple[str, ...] = ()  # where the corpus lists them
+    links: tuple[tuple[str, str], ...] = ()  # (label, url): arXiv and the paper's page, where the corpus has them
 
     @property
     def verdict_words(self) -> str:
@@ -58,6 +60,18 @@ def _date(paper) -> str:
     return paper.published or "date unknown"
 
 
+def paper_links(paper) -> tuple[tuple[str, str], ...]:
+    """(label, url) of the paper's arXiv page and its own url, where the corpus has an id or a url."""
+    from urllib.parse import quote
+
+    links = []
+    if paper.arxiv_id:
+        links.append(("arXiv", f"https://arxiv.org/abs/{quote(paper.arxiv_id)}"))
+    if paper.url and paper.url.lower().startswith(("https://", "http://")):
+        links.append(("paper page", paper.url))
+    return tuple(links)
+
+
 def present(result: "AnswerResult") -> ShownAnswer:
     by_n = {c.n: c for c in result.citations}
     sources = []
@@ -68,6 +82,7 @@ def present(result: "AnswerResult") -> ShownAnswer:
             authors=row.paper.authors, confidence=row.confidence,
             verdict=citation.support if citation else "not cited",
             quote=citation.evidence if citation else row.quote, abstract=row.paper.abstract,
+            author_names=row.paper.author_names, links=paper_links(row.paper),
         ))
     related = [ShownPaper(r.paper.paper_id, r.paper.title, _date(r.paper), r.confidence, r.quote) for r in result.related]
     also = [ShownPaper(r.paper.paper_id, r.paper.title, _date(r.paper), r.confidence, r.quote) for r in result.also]

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from .. import clean_question
-from ..retrieval import QUOTE_GAP
 from . import web_panels as research
-from .present import present
+from .web_sources import CSS, JS, SCROLL_TO_ANSWER, SCROLL_TO_QUESTION, link_citations, searched_line, sources_html, without_paths, years_asked
 
 if TYPE_CHECKING:
-    from .. import AnswerResult
     from ..api import Assistant
+
+__all__ = ["CSS", "JS", "MAX_UPLOAD", "PAGE_OPTIONS", "build_app", "link_citations", "safe_upload_name", "serve",
+           "sources_html"]
 
 EXAMPLES = [
     "Which papers study shortcut learning?",
@@ -29,13 +30,7 @@ EXAMPLES = [
     "Which papers study protein structure prediction?",
 ]
 MAX_UPLOAD = "60mb"
-CSS = """
-#sources .paper { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin: 6px 0; }
-#sources .verdict-supported { color: #15803d; } #sources .verdict-weak { color: #b45309; }
-#sources .verdict-unsupported { color: #b91c1c; } #sources .verdict-not-cited { color: var(--body-text-color-subdued); }
-#sources mark { background: #fef08a; }
-#sources .meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
-"""
+PAGE_OPTIONS = {"max_file_size": MAX_UPLOAD, "css": CSS, "js": JS}  # what every launch of the page passes
 
 
 class ModelStatus:
@@ -58,69 +53,11 @@ class ModelStatus:
         threading.Thread(target=run, name="warm-up", daemon=True).start()
 
 
-def link_citations(answer: str) -> str:
-    """[n] and [1, 3] become links to the sources panel."""
-
-    def link(match: re.Match) -> str:
-        numbers = [n.strip() for n in match.group(1).split(",")]
-        return "[" + ", ".join(f'<a href="#src-{n}">{n}</a>' for n in numbers) + "]"
-
-    return re.sub(r"\[(\d+(?:\s*,\s*\d+)*)\]", link, answer)
-
-
-def sources_html(result: "AnswerResult | None") -> str:
-    if result is None:
-        return "<p class='meta'>Sources of the answer appear here.</p>"
-    shown = present(result)
-    parts = ["<h3>Cited papers</h3>"] if shown.sources else ["<p>No paper in the corpus was relevant.</p>"]
-    for source in shown.sources:
-        meta = " · ".join(
-            x for x in (source.date, f"{source.authors} authors" if source.authors else "",
-                        f"confidence {source.confidence:.2f}" if source.confidence is not None else "") if x
-        )
-        quote = html.escape(source.quote)
-        abstract = html.escape(source.abstract)
-        for part in quote.split(html.escape(QUOTE_GAP)):  # a quote of several spans marks each
-            abstract = abstract.replace(part, f"<mark>{part}</mark>", 1)
-        parts.append(
-            f"<div class='paper' id='src-{source.n}'><b>[{source.n}] {html.escape(source.title)}</b>"
-            f"<div class='meta'>{html.escape(meta)} · <span class='verdict-{source.verdict.replace(' ', '-')}'>"
-            f"{source.verdict_words}</span>"
-            f" · <a class='similar' href='?similar={html.escape(source.paper_id)}' target='_blank'>similar papers</a></div>"
-            f"<blockquote>“{quote}”</blockquote>"
-            f"<details><summary>Abstract</summary><p>{abstract}</p></details></div>"
-        )
-    for paper in shown.related:
-        parts.append(
-            f"<div class='paper related'><b>{html.escape(paper.title)}</b>"
-            f"<div class='meta'>closest paper; does not answer · confidence {paper.confidence:.2f}</div>"
-            f"<blockquote>“{html.escape(paper.quote)}”</blockquote></div>"
-        )
-    if shown.also:
-        parts.append("<h4>May also be relevant</h4><p class='meta'>Below the selector's cut; not cited.</p><ul>")
-        parts.extend(f"<li>{html.escape(p.title)} <span class='meta'>({p.date}; confidence {p.confidence:.2f})</span></li>"
-                     for p in shown.also)
-        parts.append("</ul>")
-    if shown.not_cited:
-        parts.append("<h4>Retrieved, not cited</h4><ul>")
-        parts.extend(f"<li>{html.escape(p.title)} <span class='meta'>({p.date}"
-                     + (f"; confidence {p.confidence:.2f}" if p.confidence is not None else "") + ")</span></li>"
-                     for p in shown.not_cited)
-        parts.append("</ul>")
-    return "\n".join(parts)
-
-
 def safe_upload_name(name: str) -> str:
     """A file name that stays inside the uploads folder: no directories, no dot-files."""
     base = re.split(r"[\\/]", name)[-1]
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).lstrip("._")
     return cleaned[:120] or "corpus.txt"
-
-
-def _years(start: float | None, end: float | None) -> tuple[int, int] | None:
-    if not start and not end:
-        return None
-    return int(start or 0), int(end or 9999)  # a reversed range is refused by Assistant.ask_stream
 
 
 def build_app(assistant: "Assistant", *, default_llm: str | None = None):
@@ -140,55 +77,88 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
         stats = assistant.stats() if status.ready.is_set() else None
         if stats is None:
             return f"**Index:** preparing… · **Models:** {status.state}"
-        llm = defaults.llm
         return (f"**Index:** {stats.papers} papers, {stats.chunks} chunks · **Embedder:** {stats.embedder}"
-                f" · **LLM:** {llm} · **Models:** {status.state}")
+                f" · **LLM:** {default} · **Models:** {status.state}")
 
     def backend_lines() -> str:
         return "\n".join(f"- **{name}**: {'available' if ok else 'unavailable'} ({why})" for name, (ok, why) in available.items())
 
-    def respond(message: str, history: list[dict], pairs: list, backend: str, k: float, mode: str,
-                year_from, year_to, only: list[str] | None = None, read_dates: bool = True) -> Iterator:
-        """pairs: this session's (question, answer text) turns, kept server-side (gr.State)."""
-        message = clean_question(message or "")
-        if not message:
-            raise gr.Error("Type a question first.")
-        status.ready.wait()
-        pairs = list(pairs or [])
-        standalone = assistant.condense(pairs, message, backend) if pairs else message
-        history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
-        searched = f"searched for: *{standalone}*" + (" (within the ticked sources)" if only else "")
-        nothing = (sources_html(None), gr.Button(visible=False), None) + research.answer_outputs(None)
-        yield (history, searched, "", pairs) + nothing
+    def notice(problem: str) -> tuple:
+        """A user error: said inline in the searched-for line; nothing else changes."""
+        return (gr.skip(), f"<span class='inline-problem'>⚠ {html.escape(problem)}</span>") + (gr.skip(),) * (
+            len(outputs) - 2)
+
+    def answer(history: list[dict], turns: list, message: str, asked, backend: str, k: float, mode: str,
+               read_dates: bool, replace_last: bool, ticked: int) -> Iterator:
+        """Stream the answer to ``asked`` (a FollowUp) into the chat; the last exchange is
+        replaced instead of added when ``replace_last`` (the date chip's ✕)."""
+        from .. import Turn
+
+        history = (history[:-2] if replace_last else history) + [
+            {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+        searched = searched_line(asked.question, years=asked.years, years_inherited=asked.years_inherited,
+                                 narrowed_to=asked.narrowed_to, ticked=ticked)
+        nothing = (sources_html(None), gr.Button(visible=False), gr.skip()) + research.answer_outputs(None)
+        yield (history, searched, gr.skip()) + nothing
         text, result = "", None
         try:
-            for event in assistant.ask_stream(standalone, llm=backend, k=int(k), mode=mode, years=_years(year_from, year_to),
-                                              only=",".join(only) if only else None, read_dates=read_dates):
-                if event.kind == "token":
-                    text += event.text
-                elif event.kind == "reset":
-                    text = ""
+            for event in assistant.ask_stream(asked.question, llm=backend, k=int(k), mode=mode, years=asked.years,
+                                              only=asked.only, read_dates=read_dates and asked.read_dates):
+                if event.kind in ("token", "reset"):
+                    text = text + event.text if event.kind == "token" else ""
+                    history[-1]["content"] = text
+                    yield (history, searched, gr.skip()) + nothing
                 elif event.kind == "done":
                     result = event.result
-                    continue
-                else:
-                    continue
-                history[-1]["content"] = text
-                yield (history, searched, "", pairs) + nothing
-        except ValueError as exc:
-            raise gr.Error(str(exc)) from None
+        except ValueError as exc:  # a filter the index cannot apply: said in the chat, in the project's words
+            history[-1]["content"] = f"⚠ {without_paths(str(exc))}"
+            yield (history, searched, gr.skip()) + nothing
+            return
         final = link_citations(result.answer)
         if result.notices:
             final += "\n\n" + "\n".join(f"> ⚠ {n}" for n in result.notices)
         history[-1]["content"] = final
         label, shown = research.date_chip(result)
-        yield ((history, searched, "", pairs + [(message, result.answer)], sources_html(result),
-                gr.Button(label, visible=shown), (standalone, message)) + research.answer_outputs(result))
+        kept = (turns[:-1] if replace_last else turns) + [Turn.of(message, asked.question, result)]
+        searched = searched_line(asked.question, result.scope, years_inherited=asked.years_inherited,
+                                 narrowed_to=asked.narrowed_to, ticked=ticked)
+        yield ((history, searched, kept, sources_html(result), gr.Button(label, visible=shown),
+                (asked, message)) + research.answer_outputs(result))
 
-    def without_dates(last, history, pairs, backend, k, mode, year_from, year_to, only):
-        """The date chip's ✕: the same question again, its date phrase read as words."""
-        standalone, message = last or ("", "")
-        yield from respond(standalone or message, history, pairs, backend, k, mode, year_from, year_to, only, False)
+    def respond(message: str, history: list[dict], turns: list, backend: str, k: float, mode: str,
+                year_from, year_to, only: list[str] | None = None) -> Iterator:
+        """turns: this session's answered questions (conversation.Turn), kept server-side (gr.State)."""
+        message = clean_question(message or "")
+        if not message:
+            yield notice("Type a question first.")
+            return
+        years, problem = years_asked(year_from, year_to)
+        if problem:
+            yield notice(problem)
+            return
+        status.ready.wait()
+        try:
+            asked = assistant.follow_up(list(turns or []), message, backend, years=years,
+                                        only=",".join(only) if only else None)
+        except ValueError as exc:
+            yield notice(without_paths(str(exc)))
+            return
+        yield from answer(history, list(turns or []), message, asked, backend, k, mode, True, False, len(only or []))
+
+    def without_dates(last, history, turns, backend, k, mode, year_from, year_to, only):
+        """The date chip's ✕: the same question again in place, its date phrase read as words."""
+        if not last:
+            yield notice("Ask a question first.")
+            return
+        from dataclasses import replace
+
+        asked, message = last
+        yield from answer(history, list(turns or []), message, replace(asked, years=None, years_inherited=False),
+                          backend, k, mode, False, True, len(only or []))
+
+    def new_chat():
+        """Nothing of the last answer is left: chat, filters read from it, panels, downloads, draft."""
+        return ([], "", [], sources_html(None), gr.Button(visible=False), None) + research.answer_outputs(None)
 
     def api_ask(question: str) -> dict:
         """The same JSON as `paper-assistant ask --json` (default back-end and settings)."""
@@ -198,18 +168,24 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
         except ValueError as exc:
             raise gr.Error(str(exc)) from None
 
-    def add_corpus(file_path: str | None) -> tuple[str, str]:
+    def add_corpus(file_path: str | None):
+        """Ingest an upload; the sources list and the saved questions' news update at once."""
         if not file_path:
-            return "Choose a .txt listing or a .jsonl file.", index_line()
+            return "Choose a .txt listing or a .jsonl file.", index_line(), gr.skip(), gr.skip(), None
         status.ready.wait()
+        name = safe_upload_name(Path(file_path).name)
         try:  # the data directory keeps a copy, under a name that stays inside its uploads folder
-            report = assistant.ingest_upload(Path(file_path), safe_upload_name(Path(file_path).name))
+            report = assistant.ingest_upload(Path(file_path), name)
         except IngestError as exc:
-            problems = "\n".join(f"- {html.escape(str(i))}" for i in exc.issues[:20])
-            return f"**Nothing was added; the index is unchanged.**\n{problems}", index_line()
-        lines = [f"Added **{report.new_papers}** new papers ({report.papers} in the index)."]
-        lines += [f"- {html.escape(str(i))}" for i in report.issues[:20]]
-        return "\n".join(lines), index_line()
+            problems = "\n".join(f"- {html.escape(without_paths(str(i)))}" for i in exc.issues[:20])
+            return f"**Nothing was added from {name}; the index is unchanged.**\n{problems}", index_line(), \
+                gr.skip(), gr.skip(), None
+        lines = [f"Added **{report.new_papers}** new papers from {name} ({report.papers} in the index)."]
+        lines += [f"- {html.escape(without_paths(str(i)))}" for i in report.issues[:20]]
+        lines += [f"- {html.escape(r.line())}" for r in report.watched if r.changed]
+        choices = gr.CheckboxGroup(choices=research.source_choices(assistant, status))
+        watches = research.watches_html(assistant.watches(), report.watched)
+        return "\n".join(lines), index_line(), choices, watches, None  # the upload area is ready for the next file
 
     with gr.Blocks(title="paper-assistant") as demo:
         gr.Markdown("## paper-assistant\nAsk about the papers in the corpus. Every claim cites its paper; "
@@ -217,7 +193,7 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
         status_line = gr.Markdown(index_line(), elem_id="status")
         with gr.Row():
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Chat", height=480, elem_id="chat", sanitize_html=True)
+                chatbot = gr.Chatbot(label="Chat", height=480, elem_id="chat", sanitize_html=True, autoscroll=False)
                 searched = gr.Markdown(elem_id="searched-for")
                 question = gr.Textbox(label="Question", placeholder="Which papers study …?", elem_id="question")
                 with gr.Row():
@@ -236,27 +212,31 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
             with gr.Row():
                 top_k = gr.Slider(1, 50, value=defaults.candidates, step=1, label="Candidates (top-k)")
                 mode = gr.Radio(list(defaults.modes), value=defaults.mode, label="Retrieval mode")
-                year_from = gr.Number(label="From year", precision=0)
-                year_to = gr.Number(label="To year", precision=0)
+                year_from = gr.Textbox(label="From year", placeholder="any", max_lines=1, elem_id="year-from")
+                year_to = gr.Textbox(label="To year", placeholder="any", max_lines=1, elem_id="year-to")
             only = gr.CheckboxGroup(research.source_choices(assistant, status), label="Ask only within these sources "
                                     "(none ticked: the whole corpus)", elem_id="only-sources")
             upload = gr.File(label="Add a corpus file (.txt listing or .jsonl)", file_types=[".txt", ".jsonl"], type="filepath")
             upload_result = gr.Markdown()
         timer = gr.Timer(1.0)
         turns = gr.State([])
-        last = gr.State(None)  # (the question as searched, as typed)
+        last = gr.State(None)  # (the FollowUp that was searched, the question as typed)
+        pending = gr.State("")  # the question taken from the box when it was sent
 
         settings = [backend, top_k, mode, year_from, year_to, only]
-        inputs = [question, chatbot, turns, *settings]
-        outputs = [chatbot, searched, question, turns, sources, date_chip, last, *panels.answer_outputs]
-        ask_button.click(respond, inputs, outputs, api_visibility="private")
-        question.submit(respond, inputs, outputs, api_visibility="private")
-        date_chip.click(without_dates, [last, chatbot, turns, *settings], outputs, api_visibility="private")
-        clear.click(lambda: ([], "", sources_html(None), []), None, [chatbot, searched, sources, turns],
-                    api_visibility="private")
+        outputs = [chatbot, searched, turns, sources, date_chip, last, *panels.answer_outputs]
+        for send in (ask_button.click, question.submit):  # the box empties at once; what is typed later is kept
+            send(lambda q: ("", q), question, [question, pending], queue=False, js=SCROLL_TO_QUESTION,
+                 api_visibility="private").then(
+                respond, [pending, chatbot, turns, *settings], outputs, api_visibility="private").then(
+                None, js=SCROLL_TO_ANSWER)
+        date_chip.click(without_dates, [last, chatbot, turns, *settings], outputs, api_visibility="private").then(
+            None, js=SCROLL_TO_ANSWER)
+        clear.click(new_chat, None, outputs, api_visibility="private")
         panels.c["only"] = only
         panels.wire(demo, tabs, last)
-        upload.upload(add_corpus, upload, [upload_result, status_line], api_visibility="private")
+        upload.upload(add_corpus, upload, [upload_result, status_line, only, panels.c["watches"], upload],
+                      api_visibility="private")
 
         def tick():
             return index_line(), gr.Timer(active=not status.ready.is_set())
@@ -269,6 +249,5 @@ def build_app(assistant: "Assistant", *, default_llm: str | None = None):
 
 def serve(assistant: "Assistant", host: str = "127.0.0.1", port: int = 7860, llm: str | None = None, **launch):
     demo = build_app(assistant, default_llm=llm)
-    demo.launch(server_name=host, server_port=port, share=False, max_file_size=MAX_UPLOAD, css=CSS,
-                footer_links=["api"], **launch)
+    demo.launch(server_name=host, server_port=port, share=False, footer_links=["api"], **PAGE_OPTIONS, **launch)
     return demo

@@ -4,15 +4,15 @@ to the library API. ``gr`` is passed in by web.py, which alone imports gradio.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .web_research import date_chip, export_files, similar_html, table_html, watches_html
+from .web_sources import source_choices as _labelled
 
 if TYPE_CHECKING:
     from .. import AnswerResult, Assistant
 
-__all__ = ["answer_outputs", "build_panels", "date_chip", "source_choices"]
+__all__ = ["answer_outputs", "build_panels", "date_chip", "source_choices", "watches_html"]
 
 
 def answer_outputs(result: "AnswerResult | None") -> tuple:
@@ -22,11 +22,11 @@ def answer_outputs(result: "AnswerResult | None") -> tuple:
 
 
 def source_choices(assistant: "Assistant", status) -> list[tuple[str, str]]:
-    """(label, path) of every corpus file the index holds papers from (once the index is ready)."""
+    """(label, path) of every corpus file the index holds papers from (once the index is ready):
+    its name, paper count and years."""
     if not status.ready.is_set():
         return []
-    files = sorted({s for p in assistant.papers() for s in p.sources})
-    return [(Path(f).name, f) for f in files]
+    return _labelled(assistant.papers())
 
 
 @dataclass
@@ -68,21 +68,26 @@ class Panels:
         from_link.__annotations__ = {"request": gr.Request}  # how gradio knows to pass the request
 
         def save(last_asked):
+            """A problem (nothing asked yet, saved already) is said above the list, never raised."""
             if not last_asked:
-                raise gr.Error("Ask a question first; then it can be saved.")
+                return watches_html(assistant.watches(), notice="Ask a question first; then it can be saved.")
             try:
-                assistant.watch(last_asked[1])
+                watch = assistant.watch(last_asked[1])
             except ValueError as exc:
-                raise gr.Error(str(exc)) from None
-            return watches_html(assistant.watches())
+                return watches_html(assistant.watches(), notice=str(exc).removeprefix("question: ").capitalize())
+            return watches_html(assistant.watches(), notice=f"Saved #{watch.id}; it cites {len(watch.cited)} "
+                                                            "paper(s) now (the baseline).")
+
+        def check():
+            reports = assistant.check_watches()
+            return watches_html(assistant.watches(), reports, checked=True)
 
         c["find"].click(similar, c["reference"], c["similar"], api_visibility="private")
         c["reference"].submit(similar, c["reference"], c["similar"], api_visibility="private")
         demo.load(from_link, None, [tabs, c["reference"], c["similar"], c["only"], c["watches"]],
                   api_visibility="private")
         c["save"].click(save, last, c["watches"], api_visibility="private")
-        c["check"].click(lambda: watches_html(assistant.watches(), assistant.check_watches()), None, c["watches"],
-                         api_visibility="private")
+        c["check"].click(check, None, c["watches"], api_visibility="private")
 
 
 def build_panels(gr, assistant: "Assistant", status) -> Panels:

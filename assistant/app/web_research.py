@@ -27,7 +27,7 @@ def table_html(result: "AnswerResult | None") -> str:
         "<tr><td>" + html.escape(r.title) + "</td>"
         + "".join(f"<td>{html.escape(c.text)}</td>" for c in r.cells.values()) + "</tr>" for r in rows
     )
-    return (f"<table id='comparison'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (f"<div class='scroll'><table id='comparison'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
             "<p class='meta'>Each cell is quoted from the paper's abstract; – where it says nothing clear.</p>")
 
 
@@ -75,14 +75,25 @@ def similar_html(reference: str, found: "list[SimilarPaper] | None", error: str 
     return f"<h4>Papers like “{html.escape(reference)}”</h4><ol id='similar-list'>{items}</ol>"
 
 
-def watches_html(watches: "list[Watch]", reports: "list[WatchReport] | None" = None) -> str:
+def watches_html(watches: "list[Watch]", reports: "list[WatchReport] | None" = None, *, notice: str | None = None,
+                 checked: bool = False) -> str:
+    """The saved questions; after a check (or an ingest) what it found for each, new and
+    dropped papers by title; ``notice`` (a saved question, or why it was not) above them."""
+    import time
+
+    head = f"<p class='watch-notice'>{html.escape(notice)}</p>" if notice else ""
+    if checked:
+        changed = sum(r.changed for r in reports or [])
+        head += (f"<p class='watch-checked'>Checked {len(reports or [])} saved question(s) at {time.strftime('%H:%M:%S')}: "
+                 + (f"{changed} changed.</p>" if changed else "no new or dropped papers.</p>"))
     if not watches:
-        return "<p class='meta'>No saved questions. Save one and later ingests report the new papers that answer it.</p>"
+        return head + "<p class='meta'>No saved questions. Save one and later ingests report the new papers that answer it.</p>"
     news = {r.watch.id: r for r in reports or []}
-    parts = ["<ul id='watch-list'>"]
+    parts = [head, "<ul id='watch-list'>"]
     for w in watches:
         report = news.get(w.id)
-        change = f"<div class='watch-new'>{html.escape(report.line())}</div>" if report and report.changed else ""
+        change = (f"<div class='watch-{'new' if report.changed else 'same'}'>{html.escape(report.line())}</div>"
+                  if report and (report.changed or checked) else "")
         parts.append(f"<li>#{w.id} <b>{html.escape(w.question)}</b> <span class='meta'>(saved {w.created}; "
                      f"{len(w.cited)} paper(s))</span>{change}</li>")
     parts.append("</ul>")

@@ -43,8 +43,11 @@ class _FieldError(ValueError):
 
 def _paper_from_json(obj: dict, source: str) -> Paper:
     title = clean_question(str(obj["title"]))  # JSON can carry escapes as \u001b: clean after decoding
-    authors = obj.get("authors")
+    authors, names = obj.get("authors"), ()
     if isinstance(authors, list):
+        if not all(isinstance(name, str) and name.strip() for name in authors):
+            raise _FieldError("authors", "authors must be a list of names (non-empty strings) or a count")
+        names = tuple(clean_question(name) for name in authors)
         authors = len(authors)
     elif authors is not None and not isinstance(authors, int):
         raise _FieldError("authors", "authors must be a list of names or a count")
@@ -60,6 +63,7 @@ def _paper_from_json(obj: dict, source: str) -> Paper:
         title=title,
         abstract=clean_question(str(obj["abstract"])),
         authors=authors,
+        author_names=names,
         published=published,
         year=year,
         url=clean_question(str(obj["url"])) if obj.get("url") else None,

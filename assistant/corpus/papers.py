@@ -31,6 +31,7 @@ class Paper:
     url: str | None = None
     arxiv_id: str | None = None
     sources: tuple[str, ...] = ()
+    author_names: tuple[str, ...] = ()  # when the corpus lists them (a JSONL "authors" list)
 
     @property
     def content_hash(self) -> str:
@@ -124,6 +125,7 @@ def deduplicate(papers: list[Paper]) -> tuple[list[Paper], list[CorpusIssue]]:
             seen,
             sources=tuple(dict.fromkeys(seen.sources + paper.sources)),
             authors=seen.authors if seen.authors is not None else paper.authors,
+            author_names=seen.author_names or paper.author_names,
             upvotes=max(filter(None, (seen.upvotes, paper.upvotes)), default=None),
             published=paper.published if better_date else seen.published,
             year=paper.year if better_date else seen.year,

@@ -22,7 +22,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
     paper_id TEXT PRIMARY KEY, title TEXT NOT NULL, abstract TEXT NOT NULL,
     authors INTEGER, published TEXT, year INTEGER, date_inferred INTEGER NOT NULL DEFAULT 0,
-    listing_date TEXT, upvotes INTEGER, url TEXT, arxiv_id TEXT, sources TEXT NOT NULL
+    listing_date TEXT, upvotes INTEGER, url TEXT, arxiv_id TEXT, sources TEXT NOT NULL,
+    author_names TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY, paper_id TEXT NOT NULL REFERENCES papers(paper_id),
@@ -43,7 +44,7 @@ CREATE TABLE IF NOT EXISTS sentence_vectors (
 
 _PAPER_COLUMNS = (
     "paper_id", "title", "abstract", "authors", "published", "year", "date_inferred",
-    "listing_date", "upvotes", "url", "arxiv_id", "sources",
+    "listing_date", "upvotes", "url", "arxiv_id", "sources", "author_names",
 )
 
 
@@ -77,6 +78,9 @@ class Catalog:
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         self._db.executescript(_SCHEMA)
+        if "author_names" not in {row[1] for row in self._db.execute("PRAGMA table_info(papers)")}:
+            with self._db:  # a catalog from before author names were kept: every paper gets none
+                self._db.execute("ALTER TABLE papers ADD COLUMN author_names TEXT NOT NULL DEFAULT '[]'")
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -264,12 +268,13 @@ class Catalog:
 def _paper_row(p: Paper) -> tuple:
     return (
         p.paper_id, p.title, p.abstract, p.authors, p.published, p.year, int(p.date_inferred),
-        p.listing_date, p.upvotes, p.url, p.arxiv_id, json.dumps(list(p.sources)),
+        p.listing_date, p.upvotes, p.url, p.arxiv_id, json.dumps(list(p.sources)), json.dumps(list(p.author_names)),
     )
 
 
 def _paper_from_row(row: tuple) -> Paper:
     values = dict(zip(_PAPER_COLUMNS, row))
     values["sources"] = tuple(json.loads(values["sources"]))
+    values["author_names"] = tuple(json.loads(values["author_names"]))
     values["date_inferred"] = bool(values["date_inferred"])
     return Paper(**values)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .filters import read_date_filter
+
 _LIST_LEAD = re.compile(
     r"""^\s*(?:
         (?:which|what)\s+(?:other\s+)?(?:papers?|works?|articles?|studies|publications?|methods?|approaches?)
@@ -56,6 +58,7 @@ _FILLER = re.compile(r"^(?:the\s+topic\s+of\s+|the\s+)", re.IGNORECASE)
 # "any style transfer work?", "pathology papers?", "contrastive learning papers?"
 _SHORT_LIST = re.compile(r"^(?:any\s+|anything\s+)?(.+?)\s+(?:papers?|work|works|studies|research)\s*\??$", re.IGNORECASE)
 _WH_ANYWHERE = re.compile(r"\b(?:what|which|how|who|whom|whose|when|where|why)\b", re.IGNORECASE)
+_ANY_YEAR = 2100  # the newest year a relative date phrase ("last year") counts from, for the heading only
 MAX_BARE_WORDS = 15  # a bare "X?" this short asks for the papers on X
 # what a heading must not carry over from the question: "(on X) were published", "(X) are there"
 _TAIL_VERB = re.compile(r"\s+(?:were|was|are|is|have\s+been|has\s+been)\s+(?:published|released|written|posted|out|there)$"
@@ -71,8 +74,9 @@ class ParsedQuestion:
     @property
     def heading(self) -> str:
         """What a list question asks for, to follow "papers": "on shortcut learning",
-        "that work with audio data", "matching “…”" (never "were published")."""
-        return _read(self.text)[2]
+        "that work with audio data", "matching “…”" (never "were published", nor a date phrase: a
+        filter's years are said by the answer's "where", and words the user kept are searched, not titled)."""
+        return _read(read_date_filter(self.text, _ANY_YEAR)[0])[2]
 
 
 def parse_question(question: str) -> ParsedQuestion:

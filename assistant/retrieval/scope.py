@@ -78,4 +78,6 @@ def scope_for(question: str, catalog: "Catalog", years: tuple[int, int] | None, 
         if found:
             years, phrase = found.years, found.phrase
     years = only_years or years
+    if years and papers is not None:  # within a subset, only its own undated papers are left out
+        undated = sum(1 for paper in catalog.papers(papers).values() if paper.year is None)
     return searched, Scope(years, phrase, papers, only, undated if years else 0)
