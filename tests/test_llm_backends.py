@@ -101,7 +101,8 @@ def llama_server(tmp_path_factory):
 def test_openai_backend_against_local_llama_cpp_server(real_assistant, llama_server):
     from assistant.api import Assistant
 
-    settings = real_assistant.settings.updated(openai_context=2048)
+    # the composing path (the judging one, the default of this back-end, is tests/test_judged.py's)
+    settings = real_assistant.settings.updated(openai_context=2048, answer_strategy="compose")
     assistant = Assistant(settings, notify=lambda m: None)
     events = list(assistant.ask_stream(SHORTCUT_Q, llm="openai", model="smollm2", base_url=llama_server))
     result = events[-1].result

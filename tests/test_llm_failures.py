@@ -372,6 +372,7 @@ def openai_assistant(tmp_path):
         settings = Settings(
             data_dir=tmp_path / f"data{len(made)}", openai_api_key=API_KEY, openai_base_url=url,
             openai_model="m", llm_timeout_s=timeout, llm_retries=retries, selector="thresholds", reranker="none",
+            answer_strategy="compose",  # the streamed answer's failures (the judging request's: test_judged.py)
             calibration_file=write_calibration(tmp_path / f"calibration{len(made)}.json", small_corpus_relevance()),
         )
         assistant = Assistant(settings, embedder=HashEmbedder(), notify=print)

@@ -70,9 +70,16 @@ class Answerer:
                 result.answer += text
                 yield AnswerEvent("token", text)
 
+        text = None  # a judging model's verified answer
+        if self._strategy(llm) == "judge":
+            evidence, text = yield from self._judged(evidence, result, llm)
         if not result.sources:
             result.refused, result.related = True, evidence.related
             yield from emit(refusal_text(question.parsed, result.related, self.prompts, question.scope))
+        elif text is not None:
+            yield from emit(text)
+            result.backend, result.model = llm.backend, llm.model
+            self._verify(result, {})
         else:
             judged: dict[tuple[str, str], "Verdict"] = {}
             yield from self._write(evidence, result, llm, emit, judged)
@@ -108,9 +115,56 @@ class Answerer:
     def _strategy(self, llm: "ChatLLM") -> str:
         if not capability(llm, "generative"):
             return "phrase"
-        if self.settings.answer.answer_strategy != "auto":
-            return self.settings.answer.answer_strategy
+        wanted = self.settings.answer.answer_strategy
+        if wanted == "judge" or (wanted == "auto" and capability(llm, "judges")):
+            return "judge" if capability(llm, "judges") else "compose" if capability(llm, "composes") else "phrase"
+        if wanted != "auto":
+            return wanted
         return "compose" if capability(llm, "composes") else "phrase"
+
+    def _judged(self, evidence: "Evidence", result: AnswerResult, llm: "ChatLLM"):
+        """The judging model decides the sources (judged.py); its evidence replaces the selector's.
+        It keeps nothing: a refusal, naming the selector's papers as the closest. It fails: the
+        selector's evidence, with a notice."""
+        from ..retrieval import RelatedPaper
+        from .judged import JudgeFailed, judge_evidence
+
+        try:
+            judged = judge_evidence(evidence, llm, self.prompts, self.settings.answer)
+        except JudgeFailed as exc:
+            message = self.prompts.text("judge_failed", backend=llm.backend, why=exc)
+            result.notices.append(message)
+            yield AnswerEvent("notice", message)
+            return evidence, None
+        result.dropped, result.judged_by = judged.dropped, "model"
+        if judged.dropped:
+            message = self.prompts.text("judge_dropped", count=len(judged.dropped))
+            result.notices.append(message)
+            yield AnswerEvent("notice", message)
+        closest = [RelatedPaper(r.paper, r.quote, r.confidence) for r in evidence.rows][:3]
+        chosen = {r.paper.paper_id for r in judged.rows}
+        result.sources, result.also = judged.rows, [r for r in result.also if r.paper.paper_id not in chosen]
+        text = self._judged_text(evidence, judged) if judged.rows else ""
+        return replace(evidence, rows=judged.rows, related=evidence.related or closest), text
+
+    def _judged_text(self, evidence: "Evidence", judged) -> str:
+        """A list question's answer is the kept papers, each with its verified span (every line
+        true by construction); a fact question's is the model's cited sentences, with every kept
+        paper they leave uncited listed under them."""
+        from .refusal import searched
+
+        rows, answer = judged.rows, judged.answer
+        lines = "\n".join(f"- {row.paper.title}: {row.quote.rstrip(' .')} [{row.n}]." for row in rows)
+        parsed = evidence.question.parsed
+        if parsed.is_list or not answer.strip():
+            intro = self.prompts.text("list_intro", count=len(rows), heading=parsed.heading,
+                                      where=searched(evidence.question.scope, self.prompts))
+            return (intro + "\n" if parsed.is_list else "") + lines
+        missing = [row for row in rows if row.n not in {n for s in cited_sentences(answer) for n in s.numbers}]
+        if missing:
+            answer += "\n\n" + self.prompts.text("also_relevant") + "\n" + "\n".join(
+                f"- {row.paper.title}: {row.quote.rstrip(' .')} [{row.n}]." for row in missing)
+        return answer
 
     # -- verification --------------------------------------------------------------
     def _judge(self, judged: dict) -> Callable:

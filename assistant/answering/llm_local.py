@@ -33,6 +33,7 @@ class LocalLlama:
     backend = "local"
     generative = True
     composes = False  # a small model phrases one source at a time; the pipeline cites
+    judges = False  # set by local_judges: a capable GGUF may read the candidates and decide (judged.py)
     needs_key = False
     model_setting = "local_model_path"  # --model is a GGUF path
     base_url_setting = None
@@ -48,7 +49,9 @@ class LocalLlama:
     @classmethod
     def from_settings(cls, settings: "Settings") -> "LocalLlama":
         s = settings.llm
-        return cls(s.local_model_path or bundled_gguf_path(), s.local_context, s.local_threads)
+        made = cls(s.local_model_path or bundled_gguf_path(), s.local_context, s.local_threads)
+        made.judges = s.local_judges
+        return made
 
     def available(self) -> tuple[bool, str]:
         if self.model_path is None or not self.model_path.is_file():
@@ -77,6 +80,17 @@ class LocalLlama:
     def count_tokens(self, text: str) -> int:
         with self._lock:
             return len(self._load().tokenize(text.encode(), add_bos=False, special=True))
+
+    def complete_json(self, messages, schema: dict, *, max_tokens: int) -> str:
+        """The whole reply at once, held to the JSON schema by llama.cpp's grammar."""
+        try:
+            with self._lock:
+                reply = self._load().create_chat_completion(
+                    messages=messages, max_tokens=max_tokens, temperature=0.0,
+                    response_format={"type": "json_object", "schema": schema})
+        except (ValueError, RuntimeError) as exc:
+            raise LLMError(f"the local model failed: {exc}") from None
+        return reply["choices"][0]["message"].get("content") or ""
 
     def stream(self, messages, *, max_tokens, temperature) -> Iterator[str]:
         """Generation runs in a worker thread that alone holds the model's lock, so a

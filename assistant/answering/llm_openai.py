@@ -19,13 +19,14 @@ class OpenAIChat:
     backend = "openai"
     generative = True
     composes = True  # a strong model writes the whole answer with [n] markers; the pipeline checks them
+    judges = True  # it reads the candidates and decides what answers; the pipeline verifies (judged.py)
     needs_key = True
     model_setting = "openai_model"
     base_url_setting = "openai_base_url"
 
     def __init__(
         self, model: str, api_key: str | None, base_url: str | None, *, timeout: float = 60.0,
-        max_retries: int = 2, context_window: int = 16384,
+        max_retries: int = 2, context_window: int = 16384, json_mode: str = "json_schema",
     ):
         self.model = model
         self.base_url = base_url
@@ -34,12 +35,13 @@ class OpenAIChat:
         self._timeout = timeout
         self._max_retries = max_retries
         self._client = None
+        self.json_mode = json_mode  # how a judging request asks for JSON (switches once if the server refuses)
 
     @classmethod
     def from_settings(cls, settings: "Settings") -> "OpenAIChat":
         s = settings.llm
         return cls(s.openai_model, s.openai_key(), s.openai_base_url, timeout=s.llm_timeout_s,
-                   max_retries=s.llm_retries, context_window=s.openai_context)
+                   max_retries=s.llm_retries, context_window=s.openai_context, json_mode=s.openai_json_mode)
 
     def available(self) -> tuple[bool, str]:
         """An OpenAI key, or the URL of a compatible server (which may need none)."""
@@ -66,6 +68,37 @@ class OpenAIChat:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+    def complete_json(self, messages, schema: dict, *, max_tokens: int) -> str:
+        """The whole reply at once, as JSON held to ``schema``: the OpenAI JSON-schema format,
+        or llama-cpp-python's ``json_object`` with a schema when a server refuses the first."""
+        import openai
+
+        formats = {"json_schema": {"type": "json_schema", "json_schema": {"name": "judgement", "schema": schema,
+                                                                          "strict": True}},
+                   "json_object": {"type": "json_object", "schema": schema}}
+        extra = {"response_format": formats[self.json_mode]} if self.json_mode in formats else {}
+        try:
+            try:  # llama-cpp-python's server answers a json_schema request with HTTP 500: no retries for it
+                client = self.client.with_options(max_retries=0) if self.json_mode == "json_schema" else self.client
+                reply = client.chat.completions.create(model=self.model, messages=messages, max_tokens=max_tokens,
+                                                       temperature=0.0, **extra)
+            except openai.APIStatusError as exc:
+                if self.json_mode != "json_schema" or exc.status_code not in (400, 422, 500):
+                    raise
+                self.json_mode = "json_object"  # llama-cpp-python's server knows only this one
+                reply = self.client.chat.completions.create(model=self.model, messages=messages, max_tokens=max_tokens,
+                                                            temperature=0.0, response_format=formats["json_object"])
+        except openai.APIStatusError as exc:
+            raise LLMError(f"the OpenAI-compatible server answered HTTP {exc.status_code} ({_reason(exc)})") from None
+        except openai.APITimeoutError:
+            raise LLMError(f"the OpenAI-compatible server timed out after {self._timeout:g}s") from None
+        except openai.APIError as exc:
+            raise LLMError(f"could not get a reply from the OpenAI-compatible server ({type(exc).__name__})") from None
+        choice = reply.choices[0] if reply.choices else None
+        if choice is None or getattr(choice.message, "refusal", None):
+            raise LLMError("the model refused to judge the candidates")
+        return choice.message.content or ""
 
     def stream(self, messages, *, max_tokens, temperature) -> Iterator[str]:
         import httpx

@@ -43,6 +43,8 @@ class AnswerResult:
     also: list["RelatedPaper"] = field(default_factory=list)  # under a list answer: "may also be relevant", not cited
     timings: dict[str, float | None] = field(default_factory=dict)
     scope: "Scope | None" = None  # the years and papers searched (a date phrase of the question, --only)
+    dropped: list = field(default_factory=list)  # judged.Dropped: what a judging model said that did not verify
+    judged_by: str | None = None  # "model" when a judging back-end chose the sources, else None (the offline selector)
 
     @property
     def notice(self) -> str | None:
@@ -81,6 +83,8 @@ class AnswerResult:
                  "confidence": None if h.confidence is None else round(h.confidence, 4)}
                 for h in self.retrieved
             ],
+            "sources_chosen_by": self.judged_by or "selector",
+            "dropped": [d.to_dict() for d in self.dropped],
             "searched_for": {"topic": self.searched_for, **(self.scope or Scope()).to_dict()},
             "timings": {k: (round(v, 3) if v is not None else None) for k, v in self.timings.items()},
         }

@@ -103,6 +103,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--llm", choices=llm_names, help="default answer back-end")
     serve.set_defaults(func=commands.cmd_serve)
 
+    llm = sub.add_parser("serve-llm", help="start llama.cpp's OpenAI-compatible server with a local GGUF model")
+    llm.add_argument("--model", default="qwen", help="qwen (scripts/setup.sh --with-qwen installs it), smollm2, "
+                     "or a GGUF path (default qwen)")
+    llm.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1: this machine only)")
+    llm.add_argument("--port", type=int, default=8080)
+    llm.add_argument("--n-ctx", type=int, default=8192, help="context window in tokens (default 8192)")
+    llm.add_argument("--threads", type=int, help="CPU threads (default: all cores)")
+    llm.add_argument("--n-gpu-layers", type=int, default=0, help="layers to offload to a GPU (-1: all; needs a CUDA "
+                     "or Metal build of llama-cpp-python)")
+    llm.set_defaults(func=commands.cmd_serve_llm)
+
     stats = sub.add_parser("stats", help="what the index holds")
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(func=commands.cmd_stats)

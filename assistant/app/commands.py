@@ -171,6 +171,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve_llm(args: argparse.Namespace) -> int:
+    """llama.cpp's OpenAI-compatible server (llama_cpp.server) with a local model, in the foreground."""
+    import os
+    import subprocess
+
+    from .. import load_settings
+    from ..answering import resolve_model
+
+    path = resolve_model(args.model, load_settings().storage.model_cache_dir)
+    threads = args.threads or os.cpu_count() or 1
+    url = f"http://{args.host}:{args.port}/v1"
+    print(f"{path.name} at {url} ({threads} threads, context {args.n_ctx}, {args.n_gpu_layers} GPU layers; Ctrl+C "
+          f"stops it)\nanswer with it: paper-assistant ask \"...\" --llm openai --base-url {url} --model {args.model}",
+          file=sys.stderr)
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", args.host,
+               "--port", str(args.port), "--n_ctx", str(args.n_ctx), "--n_threads", str(threads),
+               "--n_gpu_layers", str(args.n_gpu_layers)]
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 130
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     stats = _assistant(args).stats().to_dict()
     if args.json:

@@ -54,6 +54,7 @@ class ShownAnswer:
     related: list[ShownPaper] = field(default_factory=list)  # on a refusal: close papers that do not answer
     also: list[ShownPaper] = field(default_factory=list)  # under a list answer: may also be relevant, not cited
     not_cited: list[ShownPaper] = field(default_factory=list)  # retrieved, neither a source nor related
+    dropped: list[tuple[str, str, str]] = field(default_factory=list)  # (title, text, why): a judging model's, not verified
 
 
 def _date(paper) -> str:
@@ -90,4 +91,5 @@ def present(result: "AnswerResult") -> ShownAnswer:
     not_cited = [ShownPaper(r.paper.paper_id, r.paper.title, _date(r.paper), r.confidence) for r in result.retrieved
                  if r.paper.paper_id not in shown]
     not_cited.sort(key=lambda p: -(p.confidence if p.confidence is not None else -1.0))  # most likely first
-    return ShownAnswer(sources, related, also, not_cited)
+    dropped = [(d.title, d.text, d.why) for d in result.dropped]
+    return ShownAnswer(sources, related, also, not_cited, dropped)

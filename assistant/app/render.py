@@ -18,18 +18,27 @@ def references(result: "AnswerResult", width: int = 100) -> str:
         lines = ["", "Closest paper(s); they do not answer:"]
         for paper in shown.related:
             lines.append(f"- {paper.title} ({paper.date}; confidence {paper.confidence:.2f})")
-        return "\n".join(lines)
+        return "\n".join(lines + _dropped(shown))
     if not shown.sources:
-        return ""
+        return "\n".join(_dropped(shown))
     lines = ["", "References:"]
     for source in shown.sources:
         confidence = f"; confidence {source.confidence:.2f}" if source.confidence is not None else ""
         lines.append(f"[{source.n}] {source.title} ({source.date}{confidence}) [{source.verdict_words}]")
         lines.extend(textwrap.wrap(f'"{source.quote}"', width=width, initial_indent="    ", subsequent_indent="     "))
+    lines += _dropped(shown)
     if shown.also:
         lines += ["", "May also be relevant (below the cut, not cited):"]
         lines.extend(f"- {paper.title} ({paper.date}; confidence {paper.confidence:.2f})" for paper in shown.also)
     return "\n".join(lines)
+
+
+def _dropped(shown) -> list[str]:
+    """What a judging model said that verification dropped, and why."""
+    if not shown.dropped:
+        return []
+    return ["", "Dropped by verification (the model said it; the abstract does not):"] + [
+        f"- {title}: \"{text[:160]}\" ({why})" for title, text, why in shown.dropped]
 
 
 def scope_line(scope) -> str | None:

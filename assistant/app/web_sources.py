@@ -125,6 +125,11 @@ def sources_html(result: "AnswerResult | None") -> str:
             f"<div class='meta'>closest paper; does not answer · confidence {paper.confidence:.2f}</div>"
             f"<blockquote>“{html.escape(paper.quote)}”</blockquote></div>"
         )
+    if shown.dropped:
+        parts.append("<h4>Dropped by verification</h4><p class='meta'>The model said it; the abstract does not.</p><ul>")
+        parts.extend(f"<li class='dropped'>{html.escape(title)}: “{html.escape(text[:200])}” "
+                     f"<span class='meta'>({html.escape(why)})</span></li>" for title, text, why in shown.dropped)
+        parts.append("</ul>")
     if shown.also:
         parts.append("<h4>May also be relevant</h4><p class='meta'>Below the selector's cut; not cited.</p><ul>")
         parts.extend(f"<li>{html.escape(p.title)} <span class='meta'>({p.date}; confidence {p.confidence:.2f})</span></li>"
