@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .catalog_changes import IncrementalWrites
-from .catalog_rows import DIGEST_INDEX, PAPER_COLUMNS, INSERT_PAPER, paper_digest, paper_from_row, paper_row
+from .catalog_rows import (CHUNK_SELECT, CHUNKS_TABLE, DIGEST_INDEX, EMBED_SELECT, INSERT_PAPER, PAPER_COLUMNS,
+                           insert_chunks, migrate_chunks, paper_digest, paper_from_row, paper_row)
 from .catalog_side import SideTables
 from .chunking import Chunk
 from ..corpus import Paper
@@ -27,10 +28,6 @@ CREATE TABLE IF NOT EXISTS papers (
     authors INTEGER, published TEXT, year INTEGER, date_inferred INTEGER NOT NULL DEFAULT 0,
     listing_date TEXT, upvotes INTEGER, url TEXT, arxiv_id TEXT, sources TEXT NOT NULL,
     content TEXT, digest TEXT
-);
-CREATE TABLE IF NOT EXISTS chunks (
-    chunk_id TEXT PRIMARY KEY, paper_id TEXT NOT NULL REFERENCES papers(paper_id),
-    idx INTEGER NOT NULL, text TEXT NOT NULL, embed_text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_paper ON chunks(paper_id);
 CREATE INDEX IF NOT EXISTS papers_by_year ON papers(year);
@@ -75,14 +72,16 @@ class Catalog(SideTables, IncrementalWrites):
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(CHUNKS_TABLE + ";\n" + _SCHEMA)
         self._migrate()
 
     def _migrate(self) -> None:
-        """A catalog written by older code gets the digest columns, filled once, and their index."""
+        """A catalog written by older code gets the digest columns, filled once, and their index,
+        and its chunks as spans of the abstracts (catalog_rows.py)."""
         db = self._db
         columns = {row[1] for row in db.execute("PRAGMA table_info(papers)")}
         with self._transaction():
+            migrate_chunks(db)
             if "digest" not in columns:
                 db.execute("ALTER TABLE papers ADD COLUMN content TEXT")
                 db.execute("ALTER TABLE papers ADD COLUMN digest TEXT")
@@ -136,10 +135,8 @@ class Catalog(SideTables, IncrementalWrites):
             db.execute("DELETE FROM sources")
             db.execute("DELETE FROM changes")  # a lexical index older than this version is rebuilt
             db.executemany(INSERT_PAPER, (paper_row(p, digests=True) for p in papers))
-            db.executemany(
-                "INSERT INTO chunks VALUES (?,?,?,?,?)",
-                ((c.chunk_id, c.paper_id, c.index, c.text, c.embed_text) for c in chunks),
-            )
+            for _ in insert_chunks(db, chunks):
+                pass
             db.executemany("INSERT INTO sources VALUES (?)", [(s,) for s in dict.fromkeys(sources)])
             self._stamp(db, version, chunking)
         # the whole catalog went through the write-ahead log (6 GB at a million papers): copy it into
@@ -175,7 +172,7 @@ class Catalog(SideTables, IncrementalWrites):
 
     def iter_embed_texts(self) -> Iterator[tuple[str, str]]:
         """(chunk_id, embed_text) of every chunk, streamed from one consistent read."""
-        yield from self._db.execute("SELECT chunk_id, embed_text FROM chunks ORDER BY rowid")
+        yield from self._db.execute(EMBED_SELECT)
 
     def chunks_of_papers(self, paper_ids: Iterable[str]) -> list[Chunk]:
         return self._chunks("paper_id", paper_ids)
@@ -188,13 +185,13 @@ class Catalog(SideTables, IncrementalWrites):
         return {r[0] for r in self._select("SELECT chunk_id FROM chunks", "chunk_id", chunk_ids)}
 
     def _chunks(self, key: str, ids: Iterable[str] | None) -> list[Chunk]:
-        rows = self._select("SELECT chunk_id, paper_id, idx, text, embed_text FROM chunks", key, ids)
+        rows = self._select(CHUNK_SELECT, f"c.{key}", ids, order="c.rowid")
         return [Chunk(chunk_id=r[0], paper_id=r[1], index=r[2], text=r[3], embed_text=r[4]) for r in rows]
 
-    def _select(self, sql: str, key: str, ids: Iterable[str] | None) -> list[tuple]:
+    def _select(self, sql: str, key: str, ids: Iterable[str] | None, order: str = "rowid") -> list[tuple]:
         """All rows, or the rows whose key is in ids (queried in slices under SQLite's limit)."""
         if ids is None:
-            return list(self._db.execute(sql + " ORDER BY rowid"))
+            return list(self._db.execute(f"{sql} ORDER BY {order}"))
         wanted = list(dict.fromkeys(ids))
         rows: list[tuple] = []
         for start in range(0, len(wanted), 500):

@@ -24,7 +24,7 @@ class IncrementalWrites:
         in one transaction (an interrupted ingest leaves the previous version). The other papers are
         not touched. The chunk ids that left and came are recorded under the new version, for the
         lexical index to catch up (bm25.py). The iterables are consumed row by row."""
-        from .catalog_rows import INSERT_PAPER, paper_row, slices
+        from .catalog_rows import INSERT_PAPER, insert_chunks, paper_row, slices
 
         version = self.version + 1
         left: set[str] = set()
@@ -37,10 +37,8 @@ class IncrementalWrites:
                 db.execute(f"DELETE FROM chunks WHERE paper_id IN ({marks})", ids)
                 db.execute(f"DELETE FROM papers WHERE paper_id IN ({marks})", ids)
                 db.executemany(INSERT_PAPER, (paper_row(p, digests=True) for _, p in part if p is not None))
-            for part in slices(chunks):
-                came.update(c.chunk_id for c in part)
-                db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?)",
-                               ((c.chunk_id, c.paper_id, c.index, c.text, c.embed_text) for c in part))
+            for ids in insert_chunks(db, chunks):
+                came.update(ids)
             sources = list(dict.fromkeys(sources))
             if sources != [r[0] for r in db.execute("SELECT path FROM sources ORDER BY rowid")]:
                 db.execute("DELETE FROM sources")
