@@ -82,12 +82,12 @@ class Catalog(SideTables, IncrementalWrites):
         columns = {row[1] for row in db.execute("PRAGMA table_info(papers)")}
         with self._transaction():
             migrate_chunks(db)
-            if "digest" not in columns:
+            if "digest" not in columns:  # filled once here (every writer fills them since)
                 db.execute("ALTER TABLE papers ADD COLUMN content TEXT")
                 db.execute("ALTER TABLE papers ADD COLUMN digest TEXT")
-            rows = db.execute(f"SELECT {','.join(PAPER_COLUMNS)} FROM papers WHERE digest IS NULL").fetchall()
-            db.executemany("UPDATE papers SET content=?, digest=? WHERE paper_id=?",
-                           ((p.content_hash, paper_digest(p), p.paper_id) for p in map(paper_from_row, rows)))
+                rows = db.execute(f"SELECT {','.join(PAPER_COLUMNS)} FROM papers").fetchall()
+                db.executemany("UPDATE papers SET content=?, digest=? WHERE paper_id=?",
+                               ((p.content_hash, paper_digest(p), p.paper_id) for p in map(paper_from_row, rows)))
             db.execute(DIGEST_INDEX)
 
     @property
