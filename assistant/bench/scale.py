@@ -3,9 +3,10 @@
 The index is built from pre-made vectors and text (scale_data.py) through the project's own
 stores, and measured at growing corpus sizes (scale_stages.py, one process per stage, so each
 peak RSS is that stage's own). The corpora nest: the 300k corpus is the 100k one and 200k more
-papers, so the vector store grows by adding the new papers, as an ingest of them would; the
-catalog and BM25 are rewritten whole at each size, as every ingest does. Ingest time at a size
-is the time of all its vector adds plus that catalog write and BM25 build.
+papers, so the vector store and the catalog grow by adding the new papers, as an ingest of them
+would; BM25 is built whole at each size (too many new chunks to follow). Ingest time at a size is
+the time of all its vector adds plus that catalog write and BM25 build. Then a daily update of
+1,000 papers is applied and taken back (scale_update.py).
 
 Embedded Chroma builds the vector index. ``embedded`` searches through it; ``server`` starts ``chroma run`` on the same
 Chroma directory, searches through it (vector store ``chroma-server``) and adds and deletes
