@@ -115,8 +115,8 @@ class ScaleRun:
             raise RuntimeError(f"after the update was taken back the index holds {figures['store_count']} vectors, "
                                f"{figures['catalog_papers']} papers and {figures['lexical_size']} BM25 chunks, not {size}")
         e, u = "embedded", figures["update"]
-        for key in ("total_s", "vector_s", "catalog_all_s", "bm25_s", "store_ids_s", "digests_s",
-                    "catalog_chunk_ids_s", "catalog_s", "vector_add_s", "vector_delete_s", "embed_estimate_s"):
+        for key in ("total_s", "vector_s", "catalog_all_s", "bm25_s", "vector_plan_s", "digests_s", "plan_s",
+                    "catalog_s", "vector_add_s", "vector_delete_s", "embed_estimate_s"):
             self.add(size, e, f"update_{key}", u[key], "s")
         self.add(size, e, "update_peak_rss_mb", u["peak_rss_mb"], "MB")
         self.add(size, e, "update_process_peak_rss_mb", figures["peak_rss_mb"], "MB")

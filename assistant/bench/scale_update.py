@@ -65,7 +65,7 @@ def _papers(world, ids: list[int]) -> tuple[list, dict]:
 def apply_update(catalog, store, bm25, upserts: list, vecs: dict, gone: set[str], current: dict[str, str]) -> dict:
     """One update as run_ingest makes it, each step timed: ``upserts`` (Paper) replace or join,
     ``gone`` leave; ``current`` stands for the parsed corpus (paper id -> row digest)."""
-    from ..index import paper_digest
+    from ..index import paper_digest, plan_vectors
 
     out: dict = {}
     started = time.perf_counter()
@@ -80,11 +80,9 @@ def apply_update(catalog, store, bm25, upserts: list, vecs: dict, gone: set[str]
     del old
     upserts = [p for p in upserts if p.paper_id in write]
     chunks = [_chunk(p) for p in upserts]
-    with clock(out, "store_ids_s"):
-        existing = store.ids()
-    with clock(out, "catalog_chunk_ids_s"):
-        wanted = catalog.chunk_ids() - catalog.chunk_ids({p.paper_id for p in upserts} | set(removed))
-        wanted.update(c.chunk_id for c in chunks)
+    with clock(out, "vector_plan_s"):  # what the store has, what goes stale (ingest.plan_vectors)
+        plan = plan_vectors(catalog, store, {p.paper_id for p in upserts} | set(removed), {c.chunk_id for c in chunks})
+    existing = plan.existing
     todo = [c for c in chunks if c.chunk_id not in existing]
     with clock(out, "simulated_embed_s"):
         vectors = [vecs[c.paper_id] for c in todo]
@@ -94,15 +92,14 @@ def apply_update(catalog, store, bm25, upserts: list, vecs: dict, gone: set[str]
             store.add(todo[lo : lo + ADD_BATCH], vectors[lo : lo + ADD_BATCH], by_id)
     with clock(out, "catalog_s"):
         catalog.apply(upserts, chunks, removed, [SOURCE], CHUNKING)
-    stale = sorted(existing - wanted)
-    del existing, wanted
+    stale = plan.stale
     with clock(out, "vector_delete_s"):
         store.delete(stale)
     with clock(out, "bm25_s"):
         bm25.current()
     out["total_s"] = time.perf_counter() - started - out["simulated_embed_s"]
-    out["vector_s"] = out["store_ids_s"] + out["vector_add_s"] + out["vector_delete_s"]
-    out["catalog_all_s"] = out["digests_s"] + out["plan_s"] + out["catalog_chunk_ids_s"] + out["catalog_s"]
+    out["vector_s"] = out["vector_plan_s"] + out["vector_add_s"] + out["vector_delete_s"]
+    out["catalog_all_s"] = out["digests_s"] + out["plan_s"] + out["catalog_s"]
     out.update(embedded=len(todo), written=len(upserts), removed=len(removed), deleted_vectors=len(stale),
                embed_estimate_s=len(todo) / EMBED_PAPERS_PER_S)
     return out

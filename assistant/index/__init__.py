@@ -25,6 +25,7 @@ _EXPORTS = {
     "make_embedder": ".embedders",
     "open_vector_store": ".vectorstore",
     "paper_digest": ".catalog_rows",
+    "plan_vectors": ".ingest",
     "tokenize": ".bm25",
     "as_llama_index_embedding": ".embedders",
     "token_counter": ".chunking",

@@ -172,7 +172,7 @@ def run_ingest(
     removed = [] if rebuild else sorted(set(old) - loaded_ids - carried_ids)
 
     # Up to HELD_PAPERS changed papers are chunked once and their chunks held for the three passes
-    # below (the set of chunk ids, the embedding, the catalog write). More are streamed: each pass
+    # below (their chunk ids, the embedding, the catalog write). More are streamed: each pass
     # chunks again, batch by batch, and only the set of ids is kept.
     def chunk_batches(selection: list[Paper]) -> Iterator[list[Chunk]]:
         for start in range(0, len(selection), PAPER_BATCH):
@@ -189,21 +189,14 @@ def run_ingest(
 
     if rebuild:
         vectors.reset()
-    existing = vectors.ids()
-    # the chunks of the untouched papers stay; those this vector store lacks (a new embedder's
-    # collection, a store lost) are embedded from the catalog's text
-    kept = set() if rebuild else catalog.chunk_ids() - catalog.chunk_ids({p.paper_id for p in upserts} | set(removed))
-    wanted = set(kept)
-    needs_embedding: set[str] = set()
-    missing_chunks = 0
+    paper_of: dict[str, str] = {}  # chunk id -> paper id, of the changed papers' chunks
     for batch in all_batches():
-        for chunk in batch:
-            wanted.add(chunk.chunk_id)
-            if chunk.chunk_id not in existing:
-                missing_chunks += 1
-                needs_embedding.add(chunk.paper_id)
+        paper_of.update((c.chunk_id, c.paper_id) for c in batch)
+    plan = plan_vectors(catalog, vectors, {p.paper_id for p in upserts} | set(removed), set(paper_of), rebuild)
+    existing, restore = plan.existing, plan.restore
+    missing = [chunk_id for chunk_id in paper_of if chunk_id not in existing]
+    needs_embedding = {paper_of[chunk_id] for chunk_id in missing}
     by_id = {p.paper_id: p for p in load.papers}
-    restore = sorted(kept - existing)
 
     def restored() -> Iterator[list[Chunk]]:
         for start in range(0, len(restore), 2000):
@@ -212,23 +205,47 @@ def run_ingest(
             yield chunks
 
     todo = [p for p in upserts if p.paper_id in needs_embedding]
-    embedded = _embed_and_add(itertools.chain(all_batches(todo), restored()), missing_chunks + len(restore),
+    embedded = _embed_and_add(itertools.chain(all_batches(todo), restored()), len(missing) + len(restore),
                               existing, by_id, vectors, embedder, batch_size, progress)
     if rebuild:
         catalog.replace_all(upserts, itertools.chain.from_iterable(all_batches()), sources, chunking)
     else:
         catalog.apply(upserts, itertools.chain.from_iterable(all_batches()), removed, sources, chunking)
-    stale = sorted(existing - wanted)
-    vectors.delete(stale)
+    vectors.delete(plan.stale)
 
-    report.papers, report.chunks = len(load.papers) + len(carried_ids), len(wanted)
+    report.papers, report.chunks = len(load.papers) + len(carried_ids), catalog.counts()[1]
     report.kept_from_failed_sources = len(carried_ids)
     report.new_papers = sum(1 for pid in by_id if pid in loaded_ids and pid not in old)
     report.changed_papers = sum(1 for p in load.papers if p.paper_id in old and old[p.paper_id][0] != p.content_hash)
     report.removed_papers = sum(1 for pid in old if pid not in loaded_ids and pid not in carried_ids)
-    report.embedded_chunks, report.deleted_chunks = embedded, len(stale)
+    report.embedded_chunks, report.deleted_chunks = embedded, len(plan.stale)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class VectorPlan:
+    existing: set[str]  # of the chunks to write, those the vector store has already
+    stale: list[str]  # vectors to delete once the catalog is switched over
+    restore: list[str]  # chunks the catalog keeps that the vector store lacks: embedded from the catalog
+
+
+def plan_vectors(catalog: "Catalog", vectors: "VectorStore", touched: set[str], new_ids: set[str],
+                 rebuild: bool = False) -> VectorPlan:
+    """What the vector store needs, once the papers ``touched`` get the chunks ``new_ids``.
+
+    When the store holds as many chunks as the catalog, they are the catalog's: every ingest ends
+    with the two equal, an interrupted one leaves extra vectors, another embedder's new collection
+    or a lost store fewer. Then only the new chunk ids are looked up, and the touched papers' old
+    chunks are the stale ones (reading every id took 11-14 s and over a gigabyte at a million
+    chunks, docs/scale.md). Otherwise every id is read and the two are reconciled."""
+    if not rebuild and vectors.count() == catalog.counts()[1]:
+        return VectorPlan(vectors.existing(sorted(new_ids)), sorted(catalog.chunk_ids(touched) - new_ids), [])
+    existing = vectors.ids()
+    kept = set() if rebuild else catalog.chunk_ids() - catalog.chunk_ids(touched)
+    restore = sorted(kept - existing)
+    kept.update(new_ids)
+    return VectorPlan(existing, sorted(existing - kept), restore)
 
 
 def _embed_and_add(
