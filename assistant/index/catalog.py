@@ -222,7 +222,7 @@ class Catalog(SideTables, IncrementalWrites):
     def papers_of_source(self, path: str) -> set[str]:
         """The ids of the papers read from this file (or from files under this folder)."""
         found = set()
-        for paper_id, sources in self._db.execute("SELECT paper_id, sources FROM papers"):
+        for paper_id, sources in self._db.execute("SELECT paper_id, sources FROM papers INDEXED BY papers_digests"):
             if any(s == path or s.startswith(path.rstrip("/") + "/") for s in json.loads(sources)):
                 found.add(paper_id)
         return found
