@@ -116,7 +116,7 @@ def test_query_cache_size_zero_caches_nothing():
 
 
 def test_hybrid_search_gives_the_same_papers_as_before(assistant):
-    """BM25 runs in its own thread now; fused results equal dense and BM25 fused by hand."""
+    """Fused results equal dense and BM25 fused by hand (BM25 ran in a thread of its own for a while)."""
     from assistant.retrieval.retrieve import rrf_fuse
 
     query = "shortcut learning in neural networks"

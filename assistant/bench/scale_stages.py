@@ -3,9 +3,8 @@
     python -m assistant.bench.scale_stages ingest|search|server-add ARGS_JSON
 
 prints one JSON object. ``ingest`` adds papers start..end-1 to the vector store
-(``ChunkVectorStore.add``, pre-made vectors), then writes the catalog of papers 0..end-1
-(``Catalog.replace_all``) and builds and saves their BM25 index (``BM25Index.build``, as
-``BM25Store`` does after an ingest). ``search`` times ``Assistant.search`` in each mode with
+(``ChunkVectorStore.add``, pre-made vectors), then adds them to the catalog (``Catalog.apply``)
+and brings the BM25 index to the catalog's version (``BM25Store.current``, as an ingest does). ``search`` times ``Assistant.search`` in each mode with
 a fake embedder that returns each query's pre-made vector, and measures the store's recall
 against brute force. ``server-add`` adds and deletes a sample through a Chroma server.
 """
@@ -24,6 +23,7 @@ from ..retrieval import MODES
 
 EMBEDDER = "scale-sim-384"  # the fake embedder's name: the collection is paper-chunks-scale-sim-384
 SOURCE = "simulated://scale"
+CHUNKING = "160x32"  # what the simulated chunk ids say (scale_data.blocks)
 
 
 class PeakRss:
@@ -149,7 +149,7 @@ def clock(out: dict, key: str, scale: float = 1.0) -> Iterator[None]:
 
 def ingest(args: dict) -> dict:
     from ..app import peak_rss_mb
-    from ..index import BM25Index, Catalog, open_vector_store
+    from ..index import BM25Store, Catalog, open_vector_store
     from ..layout import DataLayout
     from .scale_data import blocks, cached_world
 
@@ -161,20 +161,19 @@ def ingest(args: dict) -> dict:
     out: dict = {"open_rss_mb": rss.reset()}
     out["add_s"], out["add_rates"] = add_papers(vectors, world, start, end, args["batch"])
     out["add_rss_mb"] = rss.reset()
+    vectors.close()  # the HNSW index leaves memory before the catalog and BM25 phases
     catalog = Catalog(layout.catalog)
-    papers = _Timed(p for b, _, _ in blocks(world, 0, end, source=SOURCE) for p in b.papers)
-    chunks = _Timed(c for b, _, _ in blocks(world, 0, end, source=SOURCE) for c in b.chunks)
+    papers = _Timed(p for b, _, _ in blocks(world, start, end, source=SOURCE) for p in b.papers)
+    chunks = _Timed(c for b, _, _ in blocks(world, start, end, source=SOURCE) for c in b.chunks)
     with clock(out, "catalog_s"):
-        catalog.replace_all(papers, chunks, [SOURCE])
+        catalog.apply(papers, chunks, [], [SOURCE], CHUNKING)
     out["catalog_s"] -= papers.seconds + chunks.seconds  # making the rows is not the catalog's time
     out["catalog_wal_mb"] = next((f.stat().st_size / 2**20 for f in [Path(f"{layout.catalog}-wal")] if f.exists()), 0.0)
     out["catalog_rss_mb"] = rss.reset()
-    with clock(out, "bm25_build_s"):
-        index = BM25Index.build(catalog.iter_embed_texts(), catalog.version)
-    with clock(out, "bm25_save_s"):
-        index.save(layout.bm25(vectors.name))
+    with clock(out, "bm25_build_s"):  # as an ingest does: too many new chunks to follow, so built whole
+        BM25Store(layout.bm25(vectors.name), catalog).current()
     out["bm25_rss_mb"] = rss.reset()
-    del index
+    vectors = open_vector_store(_settings(args), EMBEDDER)
     # what every search asks the catalog (now, and as it was asked before docs/scale.md's fixes),
     # and what every later ingest reads before its work
     out["counts_ms"], out["year_span_ms"] = _median_ms(catalog.counts), _median_ms(catalog.year_span)

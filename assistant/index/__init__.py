@@ -9,6 +9,7 @@ from ..lazy import lazy_exports
 
 _EXPORTS = {
     "BM25Index": ".bm25",
+    "BM25Store": ".bm25",
     "Catalog": ".catalog",
     "Chunk": ".chunking",
     "EMBEDDERS": ".embedders",
@@ -23,6 +24,8 @@ _EXPORTS = {
     "export_onnx": ".onnx_minilm",
     "make_embedder": ".embedders",
     "open_vector_store": ".vectorstore",
+    "paper_digest": ".catalog_rows",
+    "plan_vectors": ".ingest",
     "tokenize": ".bm25",
     "as_llama_index_embedding": ".embedders",
     "token_counter": ".chunking",

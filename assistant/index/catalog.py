@@ -15,6 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .catalog_changes import IncrementalWrites
+from .catalog_rows import (CHUNK_SELECT, CHUNKS_TABLE, DIGEST_INDEX, EMBED_SELECT, INSERT_PAPER, PAPER_COLUMNS,
+                           insert_chunks, migrate_chunks, paper_digest, paper_from_row, paper_row)
+from .catalog_side import SideTables
 from .chunking import Chunk
 from ..corpus import Paper
 
@@ -23,11 +27,7 @@ CREATE TABLE IF NOT EXISTS papers (
     paper_id TEXT PRIMARY KEY, title TEXT NOT NULL, abstract TEXT NOT NULL,
     authors INTEGER, published TEXT, year INTEGER, date_inferred INTEGER NOT NULL DEFAULT 0,
     listing_date TEXT, upvotes INTEGER, url TEXT, arxiv_id TEXT, sources TEXT NOT NULL,
-    author_names TEXT NOT NULL DEFAULT '[]'
-);
-CREATE TABLE IF NOT EXISTS chunks (
-    chunk_id TEXT PRIMARY KEY, paper_id TEXT NOT NULL REFERENCES papers(paper_id),
-    idx INTEGER NOT NULL, text TEXT NOT NULL, embed_text TEXT NOT NULL
+    content TEXT, digest TEXT, author_names TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS chunks_by_paper ON chunks(paper_id);
 CREATE INDEX IF NOT EXISTS papers_by_year ON papers(year);
@@ -37,16 +37,11 @@ CREATE TABLE IF NOT EXISTS watches (
     id INTEGER PRIMARY KEY AUTOINCREMENT, question TEXT NOT NULL UNIQUE, created TEXT NOT NULL,
     cited TEXT NOT NULL, checked_version INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS changes (version INTEGER PRIMARY KEY, removed TEXT NOT NULL, added TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sentence_vectors (
     key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vectors BLOB NOT NULL
 );
 """
-
-_PAPER_COLUMNS = (
-    "paper_id", "title", "abstract", "authors", "published", "year", "date_inferred",
-    "listing_date", "upvotes", "url", "arxiv_id", "sources", "author_names",
-)
-
 
 _BUSY_SECONDS = 30.0
 _WAL_KEEP_BYTES = 64 * 2**20  # a checkpointed write-ahead log is cut back to this (else it keeps its largest size)
@@ -68,7 +63,7 @@ def _use_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.05)
 
 
-class Catalog:
+class Catalog(SideTables, IncrementalWrites):
     """One SQLite connection per thread (the web page serves several users at once)."""
 
     def __init__(self, path: Path):
@@ -77,10 +72,25 @@ class Catalog:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
-        self._db.executescript(_SCHEMA)
-        if "author_names" not in {row[1] for row in self._db.execute("PRAGMA table_info(papers)")}:
-            with self._db:  # a catalog from before author names were kept: every paper gets none
-                self._db.execute("ALTER TABLE papers ADD COLUMN author_names TEXT NOT NULL DEFAULT '[]'")
+        self._db.executescript(CHUNKS_TABLE + ";\n" + _SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """A catalog written by older code gets the digest columns, filled once, and their index,
+        and its chunks as spans of the abstracts (catalog_rows.py)."""
+        db = self._db
+        columns = {row[1] for row in db.execute("PRAGMA table_info(papers)")}
+        with self._transaction():
+            migrate_chunks(db)
+            if "author_names" not in columns:  # a catalog from before author names were kept: none for each
+                db.execute("ALTER TABLE papers ADD COLUMN author_names TEXT NOT NULL DEFAULT '[]'")
+            if "digest" not in columns:  # filled once here (every writer fills them since)
+                db.execute("ALTER TABLE papers ADD COLUMN content TEXT")
+                db.execute("ALTER TABLE papers ADD COLUMN digest TEXT")
+                rows = db.execute(f"SELECT {','.join(PAPER_COLUMNS)} FROM papers").fetchall()
+                db.executemany("UPDATE papers SET content=?, digest=? WHERE paper_id=?",
+                               ((p.content_hash, paper_digest(p), p.paper_id) for p in map(paper_from_row, rows)))
+            db.execute(DIGEST_INDEX)
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -116,7 +126,8 @@ class Catalog:
         return [row[0] for row in self._db.execute("SELECT path FROM sources ORDER BY rowid")]
 
     # -- papers and chunks ---------------------------------------------------
-    def replace_all(self, papers: Iterable[Paper], chunks: Iterable[Chunk], sources: Iterable[str]) -> None:
+    def replace_all(self, papers: Iterable[Paper], chunks: Iterable[Chunk], sources: Iterable[str],
+                    chunking: str | None = None) -> None:
         """Make the catalog hold exactly these papers, chunks and sources, atomically.
         The iterables are consumed row by row (ingest streams its chunks in here)."""
         version = int(self.get_meta("version") or 0) + 1
@@ -124,43 +135,46 @@ class Catalog:
             db.execute("DELETE FROM chunks")
             db.execute("DELETE FROM papers")
             db.execute("DELETE FROM sources")
-            db.executemany(
-                f"INSERT INTO papers VALUES ({','.join('?' * len(_PAPER_COLUMNS))})",
-                (_paper_row(p) for p in papers),
-            )
-            db.executemany(
-                "INSERT INTO chunks VALUES (?,?,?,?,?)",
-                ((c.chunk_id, c.paper_id, c.index, c.text, c.embed_text) for c in chunks),
-            )
+            db.execute("DELETE FROM changes")  # a lexical index older than this version is rebuilt
+            db.executemany(INSERT_PAPER, (paper_row(p, digests=True) for p in papers))
+            for _ in insert_chunks(db, chunks):
+                pass
             db.executemany("INSERT INTO sources VALUES (?)", [(s,) for s in dict.fromkeys(sources)])
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (str(version),))
-            counted = [db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in ("papers", "chunks")]
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('counts', ?)", (f"{version} {counted[0]} {counted[1]}",))
+            self._stamp(db, version, chunking)
         # the whole catalog went through the write-ahead log (6 GB at a million papers): copy it into
         # the database now and cut the log back, rather than leave it at that size while the catalog
         # stays open (a reader still in the log makes this a no-op; journal_size_limit cuts it later)
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
 
+    def _stamp(self, db: sqlite3.Connection, version: int, chunking: str | None) -> None:
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (str(version),))
+        counted = [db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in ("papers", "chunks")]
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('counts', ?)", (f"{version} {counted[0]} {counted[1]}",))
+        if chunking is not None:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('chunking', ?)", (chunking,))
+
     def clear(self) -> None:
         self.replace_all([], [], [])
 
     def papers(self, paper_ids: Iterable[str] | None = None) -> dict[str, Paper]:
-        rows = self._select(f"SELECT {','.join(_PAPER_COLUMNS)} FROM papers", "paper_id", paper_ids)
-        return {row[0]: _paper_from_row(row) for row in rows}
+        rows = self._select(f"SELECT {','.join(PAPER_COLUMNS)} FROM papers", "paper_id", paper_ids)
+        return {row[0]: paper_from_row(row) for row in rows}
 
-    def paper_digests(self) -> dict[str, tuple[str, tuple[str, ...]]]:
-        """paper_id -> (content hash, sources), read row by row without keeping abstracts."""
-        digests = {}
-        for paper_id, title, abstract, sources in self._db.execute(
-            "SELECT paper_id, title, abstract, sources FROM papers"
-        ):
-            digest = Paper.hash_text(title, abstract)
-            digests[paper_id] = (digest, tuple(json.loads(sources)))
-        return digests
+    def paper_digests(self) -> dict[str, tuple[str, str, str]]:
+        """paper_id -> (content hash, digest of the whole row, sources as JSON), from their index
+        alone (no abstract is read)."""
+        rows = self._db.execute("SELECT paper_id, content, digest, sources FROM papers INDEXED BY papers_digests")
+        return {row[0]: row[1:] for row in rows}
+
+    def chunk_ids(self, paper_ids: Iterable[str] | None = None) -> set[str]:
+        """The ids of all chunks, or of these papers' chunks, from the indexes (no text read)."""
+        if paper_ids is None:
+            return {row[0] for row in self._db.execute("SELECT chunk_id FROM chunks")}
+        return {r[0] for r in self._select("SELECT chunk_id FROM chunks", "paper_id", paper_ids)}
 
     def iter_embed_texts(self) -> Iterator[tuple[str, str]]:
         """(chunk_id, embed_text) of every chunk, streamed from one consistent read."""
-        yield from self._db.execute("SELECT chunk_id, embed_text FROM chunks ORDER BY rowid")
+        yield from self._db.execute(EMBED_SELECT)
 
     def chunks_of_papers(self, paper_ids: Iterable[str]) -> list[Chunk]:
         return self._chunks("paper_id", paper_ids)
@@ -173,13 +187,13 @@ class Catalog:
         return {r[0] for r in self._select("SELECT chunk_id FROM chunks", "chunk_id", chunk_ids)}
 
     def _chunks(self, key: str, ids: Iterable[str] | None) -> list[Chunk]:
-        rows = self._select("SELECT chunk_id, paper_id, idx, text, embed_text FROM chunks", key, ids)
+        rows = self._select(CHUNK_SELECT, f"c.{key}", ids, order="c.rowid")
         return [Chunk(chunk_id=r[0], paper_id=r[1], index=r[2], text=r[3], embed_text=r[4]) for r in rows]
 
-    def _select(self, sql: str, key: str, ids: Iterable[str] | None) -> list[tuple]:
+    def _select(self, sql: str, key: str, ids: Iterable[str] | None, order: str = "rowid") -> list[tuple]:
         """All rows, or the rows whose key is in ids (queried in slices under SQLite's limit)."""
         if ids is None:
-            return list(self._db.execute(sql + " ORDER BY rowid"))
+            return list(self._db.execute(f"{sql} ORDER BY {order}"))
         wanted = list(dict.fromkeys(ids))
         rows: list[tuple] = []
         for start in range(0, len(wanted), 500):
@@ -210,46 +224,10 @@ class Catalog:
     def papers_of_source(self, path: str) -> set[str]:
         """The ids of the papers read from this file (or from files under this folder)."""
         found = set()
-        for paper_id, sources in self._db.execute("SELECT paper_id, sources FROM papers"):
+        for paper_id, sources in self._db.execute("SELECT paper_id, sources FROM papers INDEXED BY papers_digests"):
             if any(s == path or s.startswith(path.rstrip("/") + "/") for s in json.loads(sources)):
                 found.add(paper_id)
         return found
-
-    # -- saved questions -----------------------------------------------------------
-    def add_watch(self, question: str, cited: list[str], version: int, created: str) -> int:
-        with self._transaction() as db:
-            cursor = db.execute("INSERT INTO watches (question, created, cited, checked_version) VALUES (?,?,?,?)",
-                                (question, created, json.dumps(cited), version))
-            return int(cursor.lastrowid)
-
-    def watches(self) -> list[tuple[int, str, str, list[str], int]]:
-        """(id, question, created, cited paper ids, catalog version last checked) of each saved question."""
-        rows = self._db.execute("SELECT id, question, created, cited, checked_version FROM watches ORDER BY id")
-        return [(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
-
-    def update_watch(self, watch_id: int, cited: list[str], version: int) -> None:
-        with self._transaction() as db:
-            db.execute("UPDATE watches SET cited=?, checked_version=? WHERE id=?", (json.dumps(cited), version, watch_id))
-
-    def remove_watch(self, watch_id: int) -> bool:
-        with self._transaction() as db:
-            return db.execute("DELETE FROM watches WHERE id=?", (watch_id,)).rowcount > 0
-
-    # -- sentence vectors (a cache for the support judge) ------------------------
-    def sentence_vectors(self, key: str):
-        import numpy as np
-
-        row = self._db.execute("SELECT dim, vectors FROM sentence_vectors WHERE key=?", (key,)).fetchone()
-        if row is None:
-            return None
-        return np.frombuffer(row[1], dtype=np.float32).reshape(-1, row[0])
-
-    def put_sentence_vectors(self, key: str, vectors) -> None:
-        import numpy as np
-
-        array = np.ascontiguousarray(vectors, dtype=np.float32)
-        with self._transaction() as db:
-            db.execute("INSERT OR REPLACE INTO sentence_vectors VALUES (?,?,?)", (key, array.shape[1], array.tobytes()))
 
     # -- meta ----------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -263,18 +241,3 @@ class Catalog:
     @property
     def version(self) -> int:
         return int(self.get_meta("version") or 0)
-
-
-def _paper_row(p: Paper) -> tuple:
-    return (
-        p.paper_id, p.title, p.abstract, p.authors, p.published, p.year, int(p.date_inferred),
-        p.listing_date, p.upvotes, p.url, p.arxiv_id, json.dumps(list(p.sources)), json.dumps(list(p.author_names)),
-    )
-
-
-def _paper_from_row(row: tuple) -> Paper:
-    values = dict(zip(_PAPER_COLUMNS, row))
-    values["sources"] = tuple(json.loads(values["sources"]))
-    values["author_names"] = tuple(json.loads(values["author_names"]))
-    values["date_inferred"] = bool(values["date_inferred"])
-    return Paper(**values)

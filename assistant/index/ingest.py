@@ -8,13 +8,17 @@ The vector store is reconciled against the chunks the corpus asks for:
 - a paper gone from the corpus files leaves the index;
 - vectors are added in batches before the catalog is switched over in one
   transaction, and stale vectors are deleted last, so a killed ingest loses nothing
-  and the next run picks up where it stopped.
+  and the next run picks up where it stopped;
+- only the papers whose stored row changed are chunked and written to the catalog
+  (``Catalog.apply``; their digests are read from an index), and the lexical index
+  follows the chunk ids the catalog records as changed (bm25.py).
 """
 
 from __future__ import annotations
 
 import fcntl
 import itertools
+import json
 import os
 import sys
 import time
@@ -23,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from .catalog_rows import paper_digest
 from .chunking import Chunk, chunk_papers
 from ..layout import BUNDLED_CORPUS
 from ..corpus import CorpusIssue, Paper, expand_paths, load_corpus
@@ -146,71 +151,101 @@ def run_ingest(
             mine = [i for i in load.issues if i.path in given_files or i.path in {str(source_path(s)) for s in added}]
             raise IngestError("nothing could be ingested from the given files; the index is unchanged", mine or load.issues)
 
-    old = catalog.paper_digests()  # id -> (content hash, sources): no abstracts held
+    old = catalog.paper_digests()  # id -> (content hash, row digest, sources): from an index, no abstracts
     # a file that could not be read at all (missing, empty, binary) is not evidence
     # that its papers are gone: keep what was ingested from it before. A file that gave
     # entries was read, whatever else it reports without a line (a title conflict).
     read = {source for p in load.papers for source in p.sources}
     unreadable = {i.path for i in load.issues if i.line is None} - read
     loaded_ids = {p.paper_id for p in load.papers}
-    carried_ids = set() if rebuild else {
-        pid for pid, (_, srcs) in old.items() if pid not in loaded_ids and unreadable.intersection(srcs)
+    carried_ids = set() if rebuild or not unreadable else {
+        pid for pid, (_, _, srcs) in old.items() if pid not in loaded_ids and unreadable.intersection(json.loads(srcs))
     }
-    carried = list(catalog.papers(carried_ids).values()) if carried_ids else []
-    papers = load.papers + carried
-    if not papers:
+    if not load.papers and not carried_ids:
         raise IngestError("nothing could be ingested; the index is unchanged", load.issues)
 
-    # A corpus of up to HELD_PAPERS papers is chunked once and its chunks held for the three
-    # passes below (the set of chunk ids, the embedding, the catalog write). A larger one is
-    # streamed: each pass chunks again, batch by batch, and only the set of ids is kept.
-    carried_chunks = catalog.chunks_of_papers(carried_ids) if carried_ids else []
+    # Only the papers that changed are chunked and written (the carried ones stay as stored). All
+    # are, when the catalog was made with another chunking (their chunk ids change with it).
+    chunking = f"{chunk_tokens}x{chunk_overlap}"
+    fresh = rebuild or catalog.get_meta("chunking") != chunking
+    upserts = [p for p in load.papers if fresh or p.paper_id not in old or old[p.paper_id][1] != paper_digest(p)]
+    removed = [] if rebuild else sorted(set(old) - loaded_ids - carried_ids)
 
+    # Up to HELD_PAPERS changed papers are chunked once and their chunks held for the three passes
+    # below (their chunk ids, the embedding, the catalog write). More are streamed: each pass
+    # chunks again, batch by batch, and only the set of ids is kept.
     def chunk_batches(selection: list[Paper]) -> Iterator[list[Chunk]]:
         for start in range(0, len(selection), PAPER_BATCH):
             yield chunk_papers(selection[start : start + PAPER_BATCH], chunk_tokens, chunk_overlap)
-        yield carried_chunks  # as stored: their files could not be read this time
 
-    held = list(chunk_batches(load.papers)) if len(load.papers) <= HELD_PAPERS else None
+    held = list(chunk_batches(upserts)) if len(upserts) <= HELD_PAPERS else None
 
     def all_batches(selection: list[Paper] | None = None) -> Iterator[list[Chunk]]:
-        """The chunks of the selected papers (all by default) and the carried ones; held
-        chunks are all given (the embedding pass skips those already stored)."""
+        """The chunks of the selected changed papers (all by default); held chunks are all
+        given (the embedding pass skips those already stored)."""
         if held is not None:
             return iter(held)
-        return chunk_batches(load.papers if selection is None else selection)
+        return chunk_batches(upserts if selection is None else selection)
 
     if rebuild:
         vectors.reset()
-    existing = vectors.ids()
-    wanted: set[str] = set()
-    needs_embedding: set[str] = set()
-    missing_chunks = 0
+    paper_of: dict[str, str] = {}  # chunk id -> paper id, of the changed papers' chunks
     for batch in all_batches():
-        for chunk in batch:
-            wanted.add(chunk.chunk_id)
-            if chunk.chunk_id not in existing:
-                missing_chunks += 1
-                needs_embedding.add(chunk.paper_id)
-    by_id = {p.paper_id: p for p in papers}
-    todo = [p for p in load.papers if p.paper_id in needs_embedding]
-    embedded = _embed_and_add(
-        all_batches(todo), missing_chunks, existing, by_id, vectors, embedder, batch_size, progress
-    )
-    catalog.replace_all(papers, itertools.chain.from_iterable(all_batches()), sources)
-    stale = sorted(existing - wanted)
-    vectors.delete(stale)
+        paper_of.update((c.chunk_id, c.paper_id) for c in batch)
+    plan = plan_vectors(catalog, vectors, {p.paper_id for p in upserts} | set(removed), set(paper_of), rebuild)
+    existing, restore = plan.existing, plan.restore
+    missing = [chunk_id for chunk_id in paper_of if chunk_id not in existing]
+    needs_embedding = {paper_of[chunk_id] for chunk_id in missing}
+    by_id = {p.paper_id: p for p in load.papers}
 
-    report.papers, report.chunks = len(papers), len(wanted)
-    report.kept_from_failed_sources = len(carried)
-    report.new_papers = sum(1 for pid in by_id if pid not in old)
-    report.changed_papers = sum(
-        1 for pid, p in by_id.items() if pid in old and old[pid][0] != p.content_hash
-    )
-    report.removed_papers = sum(1 for pid in old if pid not in by_id)
-    report.embedded_chunks, report.deleted_chunks = embedded, len(stale)
+    def restored() -> Iterator[list[Chunk]]:
+        for start in range(0, len(restore), 2000):
+            chunks = catalog.chunks(restore[start : start + 2000])
+            by_id.update(catalog.papers({c.paper_id for c in chunks} - by_id.keys()))
+            yield chunks
+
+    todo = [p for p in upserts if p.paper_id in needs_embedding]
+    embedded = _embed_and_add(itertools.chain(all_batches(todo), restored()), len(missing) + len(restore),
+                              existing, by_id, vectors, embedder, batch_size, progress)
+    if rebuild:
+        catalog.replace_all(upserts, itertools.chain.from_iterable(all_batches()), sources, chunking)
+    else:
+        catalog.apply(upserts, itertools.chain.from_iterable(all_batches()), removed, sources, chunking)
+    vectors.delete(plan.stale)
+
+    report.papers, report.chunks = len(load.papers) + len(carried_ids), catalog.counts()[1]
+    report.kept_from_failed_sources = len(carried_ids)
+    report.new_papers = sum(1 for pid in by_id if pid in loaded_ids and pid not in old)
+    report.changed_papers = sum(1 for p in load.papers if p.paper_id in old and old[p.paper_id][0] != p.content_hash)
+    report.removed_papers = sum(1 for pid in old if pid not in loaded_ids and pid not in carried_ids)
+    report.embedded_chunks, report.deleted_chunks = embedded, len(plan.stale)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class VectorPlan:
+    existing: set[str]  # of the chunks to write, those the vector store has already
+    stale: list[str]  # vectors to delete once the catalog is switched over
+    restore: list[str]  # chunks the catalog keeps that the vector store lacks: embedded from the catalog
+
+
+def plan_vectors(catalog: "Catalog", vectors: "VectorStore", touched: set[str], new_ids: set[str],
+                 rebuild: bool = False) -> VectorPlan:
+    """What the vector store needs, once the papers ``touched`` get the chunks ``new_ids``.
+
+    When the store holds as many chunks as the catalog, they are the catalog's: every ingest ends
+    with the two equal, an interrupted one leaves extra vectors, another embedder's new collection
+    or a lost store fewer. Then only the new chunk ids are looked up, and the touched papers' old
+    chunks are the stale ones (reading every id took 11-14 s and over a gigabyte at a million
+    chunks, docs/scale.md). Otherwise every id is read and the two are reconciled."""
+    if not rebuild and vectors.count() == catalog.counts()[1]:
+        return VectorPlan(vectors.existing(sorted(new_ids)), sorted(catalog.chunk_ids(touched) - new_ids), [])
+    existing = vectors.ids()
+    kept = set() if rebuild else catalog.chunk_ids() - catalog.chunk_ids(touched)
+    restore = sorted(kept - existing)
+    kept.update(new_ids)
+    return VectorPlan(existing, sorted(existing - kept), restore)
 
 
 def _embed_and_add(

@@ -56,6 +56,8 @@ class VectorStore(Protocol):
 
     def ids(self) -> set[str]: ...
 
+    def existing(self, chunk_ids: Sequence[str]) -> set[str]: ...
+
     def add(self, chunks: Sequence["Chunk"], vectors: Sequence[Sequence[float]], papers: dict[str, "Paper"]) -> None: ...
 
     def delete(self, chunk_ids: Sequence[str]) -> None: ...
@@ -168,6 +170,14 @@ class ChunkVectorStore:
 
     def count(self) -> int:
         return self._ready().count()
+
+    def existing(self, chunk_ids: Sequence[str]) -> set[str]:
+        """Those of these chunk ids the store holds (looked up by id: no scan of the others)."""
+        ids, found = list(chunk_ids), set()
+        collection = self._ready()
+        for start in range(0, len(ids), 5000):
+            found.update(collection.get(ids=ids[start : start + 5000], include=[])["ids"])
+        return found
 
     def ids(self) -> set[str]:
         found: set[str] = set()

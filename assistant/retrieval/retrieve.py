@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Collection
 
@@ -62,22 +61,9 @@ class Retriever:
         self.catalog = catalog
         self.rrf_k = rrf_k
         self.candidate_chunks = candidate_chunks
-        self._side = None  # the thread BM25 runs in while the dense search runs here
-        self._side_lock = threading.Lock()
-
-    def _beside(self):
-        with self._side_lock:
-            if self._side is None:
-                from concurrent.futures import ThreadPoolExecutor
-
-                self._side = ThreadPoolExecutor(1, thread_name_prefix="bm25")
-            return self._side
 
     def close(self) -> None:
-        with self._side_lock:
-            side, self._side = self._side, None
-        if side is not None:
-            side.shutdown(wait=True)
+        """Nothing to free: BM25 runs in the caller's thread (see _chunk_hits)."""
 
     def search(
         self, query: str, k: int, mode: str, years: tuple[int, int] | None = None,
@@ -122,16 +108,14 @@ class Retriever:
         return self._hits(ranked, scores, own_chunks, dense_rank, bm25_rank, similarity, bm25_best)
 
     def _chunk_hits(self, query: str, n: int, mode: str, years, papers) -> tuple[list, list]:
-        """The n nearest chunks by embedding and by BM25, as the mode needs them. Hybrid: BM25
-        (mostly Python) runs beside the query embedding and the HNSW search, which release the
-        interpreter lock."""
+        """The n nearest chunks by embedding and by BM25, as the mode needs them, one after the
+        other. BM25 on tantivy takes a fraction of a millisecond on the bundled index; run in a
+        second thread beside the dense search, the hand-over cost more than that at p95 on two
+        busy cores (hybrid after the embedding, 10k papers: p95 7.4 → 4.2 ms; docs/benchmarks.md)."""
         dense, lexical = [], []
-        lexical_later = self._beside().submit(self.bm25_search, query, n, years, papers) if mode == "hybrid" else None
         if mode in ("dense", "hybrid"):
             dense = self.vectors.query(self.embedder.embed_query(query), n, years, papers)
-        if lexical_later is not None:
-            lexical = lexical_later.result()
-        elif mode == "bm25":
+        if mode in ("bm25", "hybrid"):
             lexical = self.bm25_search(query, n, years, papers)
         return dense, lexical
 
