@@ -11,6 +11,7 @@ _EXPORTS = {
     "EXPORT_FORMATS": ".export",
     "export_answer": ".export",
     "export_papers": ".export",
+    "authors_line": ".export",
     "comparison_table": ".table",
     "table_markdown": ".table",
     "table_csv": ".table",

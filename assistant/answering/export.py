@@ -87,7 +87,7 @@ def _bibtex(rows: list[Row], _question: str | None) -> str:
         if year:
             fields.append(("year", str(year)))
         if paper.authors is not None and not paper.author_names:
-            fields.append(("note", _authors(paper)))
+            fields.append(("note", authors_line(paper)))
         if paper.arxiv_id:
             fields += [("eprint", _tex(paper.arxiv_id)), ("archivePrefix", "arXiv")]
         if paper.url:
@@ -114,7 +114,7 @@ def _csv(rows: list[Row], _question: str | None) -> str:
 def _markdown(rows: list[Row], question: str | None) -> str:
     lines = [f"## {_md(_title(question))}", ""] if question else []
     for n, paper, quote in rows:
-        facts = [x for x in (_date(paper), _authors(paper)) if x]
+        facts = [x for x in (_date(paper), authors_line(paper)) if x]
         if paper.arxiv_id:
             facts.append(f"[arXiv:{_md(paper.arxiv_id)}](https://arxiv.org/abs/{percent_encode(paper.arxiv_id)})")
         if paper.url:
@@ -145,7 +145,7 @@ def _date(paper: Paper) -> str | None:
     return published
 
 
-def _authors(paper: Paper) -> str | None:
+def authors_line(paper: Paper) -> str | None:
     """The names where the corpus has them (three, then "et al."), else the count."""
     if paper.author_names:
         names = paper.author_names

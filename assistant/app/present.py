@@ -29,7 +29,7 @@ class ShownSource:
     verdict: str  # supported, weak, unsupported or not cited (a key of VERDICT_WORDS)
     quote: str  # the evidence shown: the judge's quote when the citation is supported, else the row's
     abstract: str
-    author_names: tuple[str, ...] = ()  # where the corpus lists them
+    authors_line: str = ""  # the names (three, then "et al.") or the count, as the export writes them
     links: tuple[tuple[str, str], ...] = ()  # (label, url): arXiv and the paper's page, where the corpus has them
 
     @property
@@ -74,6 +74,8 @@ def paper_links(paper) -> tuple[tuple[str, str], ...]:
 
 
 def present(result: "AnswerResult") -> ShownAnswer:
+    from ..answering import authors_line
+
     by_n = {c.n: c for c in result.citations}
     sources = []
     for row in result.sources:
@@ -83,7 +85,8 @@ def present(result: "AnswerResult") -> ShownAnswer:
             authors=row.paper.authors, confidence=row.confidence,
             verdict=citation.support if citation else "not cited",
             quote=citation.evidence if citation else row.quote, abstract=row.paper.abstract,
-            author_names=row.paper.author_names, links=paper_links(row.paper),
+            links=paper_links(row.paper),
+            authors_line=authors_line(row.paper) or "",
         ))
     related = [ShownPaper(r.paper.paper_id, r.paper.title, _date(r.paper), r.confidence, r.quote) for r in result.related]
     also = [ShownPaper(r.paper.paper_id, r.paper.title, _date(r.paper), r.confidence, r.quote) for r in result.also]

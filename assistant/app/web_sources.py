@@ -90,19 +90,13 @@ def without_paths(text: str) -> str:
     return _SERVER_PATH.sub(r"\1", text)
 
 
-def _authors(names: tuple[str, ...], count: int | None) -> str:
-    if names:
-        return ", ".join(names[:3]) + (" et al." if len(names) > 3 else "")
-    return f"{count} authors" if count else ""
-
-
 def sources_html(result: "AnswerResult | None") -> str:
     if result is None:
         return "<p class='meta'>Sources of the answer appear here.</p>"
     shown = present(result)
     parts = ["<h3>Cited papers</h3>"] if shown.sources else ["<p>No paper was cited.</p>"]
     for source in shown.sources:
-        meta = " · ".join(x for x in (source.date, _authors(source.author_names, source.authors),
+        meta = " · ".join(x for x in (source.date, source.authors_line,
                                       f"confidence {source.confidence:.2f}" if source.confidence is not None else "") if x)
         links = "".join(f" · <a class='paper-link' href='{html.escape(url)}' target='_blank' rel='noopener'>"
                         f"{html.escape(label)}</a>" for label, url in source.links)
