@@ -99,6 +99,11 @@ class AnswerSettings(_Section):
     )
     judge_candidates: int = Field(8, ge=1, le=50, description="Candidates a judging LLM reads (as many as fit its context).")
     judge_max_tokens: int = Field(700, ge=64, description="The judging LLM's reply: papers, spans and the answer.")
+    judge_per_paper: bool = Field(False, description="The judging LLM reads one candidate at a time and copies the "
+                                  "sentence that answers, or NOT FOUND, instead of one JSON reply for all (docs/eval.md).")
+    judge_span_tokens: int = Field(120, ge=8, description="The per-paper judge's reply: one sentence, or NOT FOUND.")
+    judge_not_found_below: float = Field(0.5, ge=0.0, le=1.0, description="The per-paper judge keeps a paper when "
+                                         "P(NOT FOUND) is below this (back-ends that score tokens).")
     max_answer_tokens: int = Field(256, ge=16)
     max_question_tokens: int = Field(256, ge=16, description="Longer questions are cut, with a notice.")
     prompts_dir: Path = Field(default_factory=lambda: PROMPTS_DIR, description="Prompt templates.")

@@ -99,6 +99,95 @@ def test_malformed_output_falls_back_to_the_offline_selector_with_a_notice(small
     assert [s.paper.paper_id for s in result.sources] == [s.paper.paper_id for s in offline.sources]
 
 
+LIST_Q = "Question: Which sentence of this abstract shows that the paper studies shortcut learning?"
+
+
+def _sentences(user: str) -> list[str]:
+    return [line.split(") ", 1)[1] for line in user.splitlines() if line[:1] == "(" and ") " in line]
+
+
+def test_the_per_paper_judge_reads_one_abstract_at_a_time_and_quotes_only_verbatim_sentences(
+        small_assistant, make_assistant):
+    from conftest import small_corpus_relevance
+
+    assistant = make_assistant(small_corpus_relevance(), judge_per_paper=True)
+    asked, numbered = [], []
+
+    def reply(messages):
+        user = messages[-1]["content"]
+        if "sentence by sentence" in user:  # asked to name the sentence of a paraphrase
+            numbered.append(user)
+            return "(2)" if len(numbered) == 1 else "(99)"
+        asked.append(user)
+        abstract = user.split("\n", 3)[-1]
+        return {1: abstract.split(". ")[0] + ".", 2: "It studies shortcuts.", 3: "It is about shortcuts."}.get(
+            len(asked), "NOT FOUND")
+
+    result = _run(assistant, JudgingLLM(reply))
+    assert len(asked) >= 3 and all(u.startswith(LIST_Q) and u.count("Abstract of") == 1 for u in asked)
+    assert len(numbered) == 2  # only the two paraphrases were asked again
+    assert result.to_dict()["sources_chosen_by"] == "model" and len(result.sources) == 2
+    first, second = result.sources
+    assert first.quote in first.paper.abstract and first.quote == first.paper.abstract[slice(*first.spans[0])]
+    assert second.quote == _sentences(numbered[0])[1]  # the sentence it named, whole
+    assert result.answer.startswith("Papers on shortcut learning (2 found")
+    assert [(d.kind, d.text) for d in result.dropped] == [("span", "It studies shortcuts."), ("span", "It is about shortcuts.")]
+    assert "named no sentence" in result.dropped[1].why
+    nothing = _run(assistant, JudgingLLM("NOT FOUND."))
+    assert nothing.refused and nothing.citations == [] and not nothing.dropped
+
+
+class ScoringLLM(JudgingLLM):
+    """A scripted model that also returns its first token's log-probabilities."""
+
+    scores_tokens = True
+
+    def __init__(self, verdicts):
+        super().__init__("(1)")  # asked to name a sentence: the first
+        self.verdicts = verdicts  # per candidate: (greedy reply, {first token: probability})
+        self.scored = 0
+
+    def first_token_scores(self, messages, *, max_tokens, top=10):
+        import math
+
+        self.scored += 1
+        reply, probabilities = self.verdicts[min(self.scored, len(self.verdicts)) - 1]
+        if reply == "FIRST":
+            reply = messages[-1]["content"].split("\n", 3)[-1].split(". ")[0] + "."
+        return reply, {t: math.log(p) for t, p in probabilities.items()}
+
+
+def test_the_per_paper_judge_keeps_a_paper_by_the_probability_of_not_found(small_assistant, make_assistant):
+    from conftest import small_corpus_relevance
+
+    verdicts = [("FIRST", {"We": 0.6, "NOT": 0.3, "N": 0.05}),  # P(NOT FOUND) 0.35: kept, its sentence quoted
+                ("NOT FOUND", {"NOT": 0.45, "The": 0.4}),  # 0.45: kept too; the sentence it then names is quoted
+                ("NOT FOUND", {"NOT": 0.9, "The": 0.1})]  # the rest: 0.9
+    assistant = make_assistant(small_corpus_relevance(), judge_per_paper=True)
+    result = _run(assistant, ScoringLLM(verdicts))
+    scores = sorted(result.to_dict()["judge_not_found"].values())
+    assert scores[:2] == [0.35, 0.45] and set(scores[2:]) == {0.9}
+    assert len(result.sources) == 2 and all(r.quote == r.paper.abstract[slice(*r.spans[0])] for r in result.sources)
+    strict = make_assistant(small_corpus_relevance(), judge_per_paper=True, judge_not_found_below=0.3)
+    refused = _run(strict, ScoringLLM(verdicts))
+    assert refused.refused and not refused.citations and refused.to_dict()["sources_chosen_by"] == "model"
+
+
+def test_the_per_paper_judge_falls_back_when_the_server_fails(small_assistant, make_assistant):
+    from assistant.answering import LLMError
+    from conftest import small_corpus_relevance
+
+    class Failing(JudgingLLM):
+        def stream(self, messages, *, max_tokens, temperature):
+            raise LLMError("the OpenAI-compatible server timed out after 1s")
+            yield ""  # pragma: no cover
+
+    assistant = make_assistant(small_corpus_relevance(), judge_per_paper=True)
+    result = _run(assistant, Failing("NOT FOUND"))
+    assert any("timed out" in n and "offline selector" in n for n in result.notices), result.notices
+    assert result.sources and result.to_dict()["sources_chosen_by"] == "selector"
+
+
 # -- the mechanics against a real llama.cpp server (SmolLM2: fast, weak) ----------------------
 from test_llm_backends import llama_server  # noqa: E402,F401  (the module's server fixture)
 
@@ -123,6 +212,33 @@ def test_a_real_server_judges_under_a_grammar_and_every_shown_span_is_verbatim(r
     by_n = {s.n: s.paper for s in result.sources}
     for citation in result.citations:  # what a card shows as the evidence is the abstract's own text
         assert all(part in by_n[citation.n].abstract for part in citation.evidence.split(" … ")), citation
+
+
+@pytest.mark.integration
+def test_two_questions_at_once_both_get_the_models_judgement(real_assistant, llama_server):
+    """serve-llm queues a second request: llama_cpp.server's default cuts off the reply in
+    progress, whose JSON then is malformed and falls back to the selector."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    assistant, url = _served(real_assistant, llama_server, llm_timeout_s=300)
+    questions = [SHORTCUT_Q, "Which papers study neural collapse?"]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda q: assistant.ask(q, llm="openai", model="smollm2", base_url=url), questions))
+    assistant.close()
+    for result in results:
+        assert result.to_dict()["sources_chosen_by"] == "model", result.notices
+
+
+@pytest.mark.integration
+def test_the_per_paper_judge_reads_the_servers_token_probabilities(real_assistant, llama_server):
+    assistant, url = _served(real_assistant, llama_server, judge_per_paper=True, judge_candidates=4)
+    result = assistant.ask(SHORTCUT_Q, llm="openai", model="smollm2", base_url=url)
+    assistant.close()
+    data = result.to_dict()
+    assert data["sources_chosen_by"] == "model", result.notices
+    assert len(data["judge_not_found"]) == 4 and all(0.0 <= p <= 1.0 for p in data["judge_not_found"].values())
+    for row in result.sources:  # every quote is verbatim
+        assert row.quote == row.paper.abstract[slice(*row.spans[0])]
 
 
 @pytest.mark.integration

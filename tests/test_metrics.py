@@ -68,3 +68,22 @@ def test_stratified_subset_covers_every_type(tmp_path):
     questions = load_questions(PROJECT_ROOT / "eval" / "questions.jsonl")
     subset = stratified(questions, 15)
     assert len(subset) == 15 and {q.type for q in subset} == {"topic_list", "single_fact", "multi_hop", "unanswerable"}
+
+
+def test_the_report_counts_what_a_judging_model_had_dropped():
+    from assistant.evaluation.report import judging_table
+
+    base = {"answer": "A [1].", "refused": False, "citations": [{"title": "A", "evidence": "a", "claims": []}],
+            "retrieved_titles": ["A"], "timings": {"retrieve_s": 0.1, "first_token_s": 1.0, "total_s": 40.0}}
+    judged = dict(base, sources_chosen_by="model", dropped=[
+        {"title": "B", "text": "not in B", "why": "not verbatim", "kind": "span"},
+        {"title": "B", "text": "[2]", "why": "cited, no span", "kind": "citation"}])
+    fell_back = dict(base, sources_chosen_by="selector", dropped=[])
+    metrics = [question_metrics(r, ["A"], []) for r in (judged, fell_back)]
+    assert (metrics[0]["spans_dropped"], metrics[0]["dropped"], metrics[0]["sources_chosen_by_model"]) == (1.0, 2.0, 1.0)
+    assert (metrics[1]["spans_dropped"], metrics[1]["sources_chosen_by_model"]) == (0.0, 0.0)
+    summary = {"paper-assistant|openai|hybrid|test": summarize([{"type": "topic_list", "metrics": m} for m in metrics])}
+    row = judging_table(summary)[-1]
+    assert row == "| paper-assistant | openai | hybrid | test | 2 | 0.500 | 1 | 2 | 40.000 |"
+    offline = {"paper-assistant|extractive|hybrid|test": summarize([{"type": "topic_list", "metrics": metrics[1]}])}
+    assert judging_table(offline) == []

@@ -128,15 +128,17 @@ class Answerer:
         selector's evidence, with a notice."""
         from ..retrieval import RelatedPaper
         from .judged import JudgeFailed, judge_evidence
+        from .judged_each import judge_each
 
+        judge = judge_each if self.settings.answer.judge_per_paper else judge_evidence
         try:
-            judged = judge_evidence(evidence, llm, self.prompts, self.settings.answer)
+            judged = judge(evidence, llm, self.prompts, self.settings.answer)
         except JudgeFailed as exc:
             message = self.prompts.text("judge_failed", backend=llm.backend, why=exc)
             result.notices.append(message)
             yield AnswerEvent("notice", message)
             return evidence, None
-        result.dropped, result.judged_by = judged.dropped, "model"
+        result.dropped, result.judged_by, result.judge_scores = judged.dropped, "model", judged.not_found
         if judged.dropped:
             message = self.prompts.text("judge_dropped", count=len(judged.dropped))
             result.notices.append(message)

@@ -60,9 +60,10 @@ class Dropped:
     title: str
     text: str  # the span, or the sentence
     why: str
+    kind: str = "span"  # "span", "number" (no such candidate), "citation" or "sentence"
 
     def to_dict(self) -> dict:
-        return {"title": self.title, "text": self.text, "why": self.why}
+        return {"title": self.title, "text": self.text, "why": self.why, "kind": self.kind}
 
 
 @dataclass
@@ -71,6 +72,7 @@ class Judged:
     answer: str  # the model's answer, its markers renumbered to the rows; citations of dropped papers removed
     dropped: list[Dropped] = field(default_factory=list)
     offered: int = 0  # how many candidates the model read
+    not_found: dict[str, float] = field(default_factory=dict)  # paper_id -> P(NOT FOUND), the per-paper judge's
 
 
 def candidates(evidence: "Evidence", limit: int) -> list[tuple["Paper", float | None]]:
@@ -133,7 +135,7 @@ def verify(papers: list[tuple[int, list[str]]], answer: str, offered: list[tuple
     kept: dict[int, list[tuple[int, int]]] = {}
     for n, spans in papers:
         if not 1 <= n <= len(offered):
-            dropped.append(Dropped(f"[{n}]", "; ".join(spans)[:200], "no candidate has this number"))
+            dropped.append(Dropped(f"[{n}]", "; ".join(spans)[:200], "no candidate has this number", "number"))
             continue
         paper = offered[n - 1][0]
         for span in spans:
@@ -160,7 +162,8 @@ def verify(papers: list[tuple[int, list[str]]], answer: str, offered: list[tuple
         for o in olds:
             if o not in number:
                 title = offered[o - 1][0].title if 1 <= o <= len(offered) else f"[{o}]"
-                dropped.append(Dropped(title, f"[{o}]", "cited in the answer, but none of its spans verified"))
+                dropped.append(Dropped(title, f"[{o}]", "cited in the answer, but none of its spans verified",
+                                       "citation"))
         return f"[{', '.join(news)}]" if news else ""
 
     sentences = []
@@ -168,7 +171,7 @@ def verify(papers: list[tuple[int, list[str]]], answer: str, offered: list[tuple
         had_marker = bool(_MARKER.search(sentence))
         kept_text = _MARKER.sub(renumber, sentence)
         if had_marker and not _MARKER.search(kept_text):
-            dropped.append(Dropped("", sentence.strip(), "every paper it cites was dropped"))
+            dropped.append(Dropped("", sentence.strip(), "every paper it cites was dropped", "sentence"))
         elif had_marker:  # a sentence without any citation is no claim the pipeline can check: left out
             sentences.append(re.sub(r"\s*,(\s*,)+", ",", re.sub(r"\s+([.,;:])", r"\1", kept_text)).strip())
     return Judged(rows, " ".join(sentences), dropped, len(offered))

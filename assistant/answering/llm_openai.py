@@ -20,6 +20,7 @@ class OpenAIChat:
     generative = True
     composes = True  # a strong model writes the whole answer with [n] markers; the pipeline checks them
     judges = True  # it reads the candidates and decides what answers; the pipeline verifies (judged.py)
+    scores_tokens = True  # it returns the first token's log-probabilities (the per-paper judge, judged_each.py)
     needs_key = True
     model_setting = "openai_model"
     base_url_setting = "openai_base_url"
@@ -99,6 +100,29 @@ class OpenAIChat:
         if choice is None or getattr(choice.message, "refusal", None):
             raise LLMError("the model refused to judge the candidates")
         return choice.message.content or ""
+
+    def first_token_scores(self, messages, *, max_tokens: int, top: int = 10) -> tuple[str, dict[str, float]]:
+        """The greedy reply, and the log-probability of each of the ``top`` likeliest first tokens
+        (empty when the server returns none)."""
+        import openai
+
+        try:
+            reply = self.client.chat.completions.create(model=self.model, messages=messages, max_tokens=max_tokens,
+                                                         temperature=0.0, logprobs=True, top_logprobs=top)
+        except openai.APIStatusError as exc:
+            raise LLMError(f"the OpenAI-compatible server answered HTTP {exc.status_code} ({_reason(exc)})") from None
+        except openai.APITimeoutError:
+            raise LLMError(f"the OpenAI-compatible server timed out after {self._timeout:g}s") from None
+        except openai.APIError as exc:
+            raise LLMError(f"could not get a reply from the OpenAI-compatible server ({type(exc).__name__})") from None
+        choice = reply.choices[0] if reply.choices else None
+        if choice is None:
+            raise LLMError("the OpenAI-compatible server returned no reply")
+        content = getattr(getattr(choice, "logprobs", None), "content", None)  # none: a server without them
+        scores: dict[str, float] = {}
+        for item in (content[0].top_logprobs or []) if content else []:
+            scores[item.token] = max(scores.get(item.token, float("-inf")), item.logprob)
+        return choice.message.content or "", scores
 
     def stream(self, messages, *, max_tokens, temperature) -> Iterator[str]:
         import httpx

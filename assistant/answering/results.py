@@ -45,6 +45,7 @@ class AnswerResult:
     scope: "Scope | None" = None  # the years and papers searched (a date phrase of the question, --only)
     dropped: list = field(default_factory=list)  # judged.Dropped: what a judging model said that did not verify
     judged_by: str | None = None  # "model" when a judging back-end chose the sources, else None (the offline selector)
+    judge_scores: dict[str, float] = field(default_factory=dict)  # paper_id -> the per-paper judge's P(NOT FOUND)
 
     @property
     def notice(self) -> str | None:
@@ -85,6 +86,7 @@ class AnswerResult:
             ],
             "sources_chosen_by": self.judged_by or "selector",
             "dropped": [d.to_dict() for d in self.dropped],
+            "judge_not_found": {k: round(v, 4) for k, v in self.judge_scores.items()},
             "searched_for": {"topic": self.searched_for, **(self.scope or Scope()).to_dict()},
             "timings": {k: (round(v, 3) if v is not None else None) for k, v in self.timings.items()},
         }

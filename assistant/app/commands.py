@@ -183,11 +183,13 @@ def cmd_serve_llm(args: argparse.Namespace) -> int:
     threads = args.threads or os.cpu_count() or 1
     url = f"http://{args.host}:{args.port}/v1"
     print(f"{path.name} at {url} ({threads} threads, context {args.n_ctx}, {args.n_gpu_layers} GPU layers; Ctrl+C "
-          f"stops it)\nanswer with it: paper-assistant ask \"...\" --llm openai --base-url {url} --model {args.model}",
+          f"stops it)\nanswer with it: PAPER_ASSISTANT_OPENAI_CONTEXT={args.n_ctx} PAPER_ASSISTANT_LLM_TIMEOUT_S=600 "
+          f"paper-assistant ask \"...\" --llm openai --base-url {url} --model {args.model}",
           file=sys.stderr)
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", args.host,
                "--port", str(args.port), "--n_ctx", str(args.n_ctx), "--n_threads", str(threads),
-               "--n_gpu_layers", str(args.n_gpu_layers)]
+               "--n_gpu_layers", str(args.n_gpu_layers),
+               "--interrupt_requests", "False"]  # queue a second request: its default cuts off the first one's reply
     try:
         return subprocess.call(command)
     except KeyboardInterrupt:

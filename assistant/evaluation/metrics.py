@@ -116,6 +116,9 @@ def question_metrics(
         "false_refusal": (1.0 if refused else 0.0) if gold else None,
         "evidence_verbatim": sum(verbatim) / len(verbatim) if verbatim else None,
         "related_named": (1.0 if refused and named & related else 0.0) if related and not gold else None,
+        "sources_chosen_by_model": 1.0 if record.get("sources_chosen_by") == "model" else 0.0,
+        "spans_dropped": float(sum(d.get("kind") == "span" for d in record.get("dropped", []))),
+        "dropped": float(len(record.get("dropped", []))),
         "retrieve_s": record["timings"].get("retrieve_s"),
         "first_token_s": record["timings"].get("first_token_s"),
         "total_s": record["timings"].get("total_s"),
@@ -173,4 +176,5 @@ def summarize(records: list[dict]) -> dict:
         values = [r["metrics"][timing] for r in records]
         summary["overall"][f"{timing}_p50"] = percentile(values, 0.5)
         summary["overall"][f"{timing}_p95"] = percentile(values, 0.95)
+    summary["overall"]["total_s_mean"] = mean(r["metrics"]["total_s"] for r in records)
     return summary

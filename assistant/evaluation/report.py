@@ -37,6 +37,7 @@ def render_markdown(run: dict, command: str) -> str:
         cells = [_fmt(overall.get(name)) for name, _ in TABLE_METRICS]
         timings = [_fmt(overall.get(k)) for k in ("retrieve_s_p50", "first_token_s_p50", "total_s_p50", "total_s_p95")]
         lines.append(f"| {system} | {llm} | {mode} | {split} | " + " | ".join(cells + timings) + " |")
+    lines += judging_table(run["summary"])
     lines += ["", "## Per question type", ""]
     for key, summary in run["summary"].items():
         lines += [f"### {key.replace('|', ' · ')}", "", "| type | n | " + " | ".join(l for _, l in TABLE_METRICS) + " |",
@@ -59,6 +60,22 @@ def render_markdown(run: dict, command: str) -> str:
               "share of gold facts found in the answer after normalising numbers and case; a correct refusal is an "
               "unanswerable question refused with nothing cited; a false refusal is an answerable one refused.", ""]
     return "\n".join(lines)
+
+
+def judging_table(summary: dict) -> list[str]:
+    """Where a judging back-end chose the sources: how often, and what verification dropped (totals)."""
+    judged = {k: s["overall"] for k, s in summary.items() if s["overall"].get("sources_chosen_by_model")}
+    if not judged:
+        return []
+    lines = ["", "## Sources chosen by a judging model, and what verification dropped", "",
+             "| system | llm | mode | split | questions | sources chosen by the model | spans dropped | "
+             "all dropped (spans, numbers, citations, sentences) | mean s per question |", "|---" * 9 + "|"]
+    for key, overall in judged.items():
+        n = overall["questions"]
+        total = lambda name: "–" if overall.get(name) is None else f"{round(overall[name] * n)}"
+        lines.append(f"| {key.replace('|', ' | ')} | {n} | {_fmt(overall['sources_chosen_by_model'])} | "
+                     f"{total('spans_dropped')} | {total('dropped')} | {_fmt(overall.get('total_s_mean'))} |")
+    return lines
 
 
 def headline_table(summary: dict) -> list[str]:
