@@ -99,6 +99,8 @@ class AnswerSettings(_Section):
     )
     judge_candidates: int = Field(8, ge=1, le=50, description="Candidates a judging LLM reads (as many as fit its context).")
     judge_max_tokens: int = Field(700, ge=64, description="The judging LLM's reply: papers, spans and the answer.")
+    judge_verbatim_part: bool = Field(False, description="A judging LLM's span that is not verbatim is replaced by its "
+                                      "longest verbatim run of words, when that holds more than half of them (docs/eval.md).")
     judge_per_paper: bool = Field(False, description="The judging LLM reads one candidate at a time and copies the "
                                   "sentence that answers, or NOT FOUND, instead of one JSON reply for all (docs/eval.md).")
     judge_span_tokens: int = Field(120, ge=8, description="The per-paper judge's reply: one sentence, or NOT FOUND.")

@@ -46,6 +46,22 @@ def test_a_span_matches_across_whitespace_and_quotes_but_not_a_paraphrase():
     assert locate("  ", B.abstract) is None
 
 
+def test_a_reworded_opening_is_trimmed_to_the_verbatim_part_only_when_asked_and_most_of_it_is_verbatim():
+    from assistant.answering.judged import verbatim_part
+
+    abstract = "In this paper, we propose a novel model called FCN with two sub-networks. It beats DCN on 4 datasets."
+    reworded = "This paper proposes a novel model called FCN with two sub-networks."
+    start, end = verbatim_part(reworded, abstract)
+    assert abstract[start:end] == "a novel model called FCN with two sub-networks."
+    assert verbatim_part("This paper beats DCN on six datasets.", abstract) is None  # 3 of 7 words: not most
+    paper = Paper("pf", "FCN", abstract)
+    strict = verify([(1, [reworded])], "FCN is one [1].", [(paper, 0.5)])
+    assert strict.rows == [] and [d.kind for d in strict.dropped] == ["span", "citation", "sentence"]
+    trimmed = verify([(1, [reworded])], "FCN is one [1].", [(paper, 0.5)], trim=True)
+    assert [r.quote for r in trimmed.rows] == ["a novel model called FCN with two sub-networks."]
+    assert [(d.kind, d.text) for d in trimmed.dropped] == [("trimmed", reworded)] and trimmed.answer == "FCN is one [1]."
+
+
 def _reply(papers, answer):
     return json.dumps({"papers": papers, "answer": answer})
 
@@ -89,6 +105,16 @@ def test_a_model_that_keeps_nothing_gives_a_refusal_naming_the_closest_paper(sma
     result = _run(small_assistant, JudgingLLM(_reply([], "None of the abstracts answers.")))
     assert result.refused and result.citations == []
     assert result.answer.startswith("No papers on shortcut learning were found in the corpus.")
+
+
+def test_when_none_of_the_models_papers_verifies_the_selector_answers_not_a_false_no(small_assistant):
+    offline = small_assistant.ask(SHORTCUT_Q, llm="extractive")
+    reworded = _reply([{"n": 1, "spans": ["This paper proposes something the abstract never said."]}], "It does [1].")
+    result = _run(small_assistant, JudgingLLM(reworded))
+    assert not result.refused and result.to_dict()["sources_chosen_by"] == "selector"
+    assert [s.paper.paper_id for s in result.sources] == [s.paper.paper_id for s in offline.sources]
+    assert any("could be verified" in n for n in result.notices), result.notices
+    assert [d.kind for d in result.dropped][:1] == ["span"]  # what the model said is still shown, with why
 
 
 @pytest.mark.parametrize("reply", ["this is not JSON", '{"papers": "x", "answer": 3}', '{"papers": [{"n": "1"}]}'])

@@ -84,6 +84,6 @@ def test_the_report_counts_what_a_judging_model_had_dropped():
     assert (metrics[1]["spans_dropped"], metrics[1]["sources_chosen_by_model"]) == (0.0, 0.0)
     summary = {"paper-assistant|openai|hybrid|test": summarize([{"type": "topic_list", "metrics": m} for m in metrics])}
     row = judging_table(summary)[-1]
-    assert row == "| paper-assistant | openai | hybrid | test | 2 | 0.500 | 1 | 2 | 40.000 |"
+    assert row == "| paper-assistant | openai | hybrid | test | 2 | 0.500 | 1 | 0 | 2 | 40.000 |"
     offline = {"paper-assistant|extractive|hybrid|test": summarize([{"type": "topic_list", "metrics": metrics[1]}])}
     assert judging_table(offline) == []

@@ -26,6 +26,8 @@ _EXPORTS = {
     "resolve_model": ".gguf_models",
     "Turn": ".conversation",
     "capability": ".llm_base",
+    "verbatim_part": ".judged",
+    "locate": ".judged",
     "FakeLLM": ".llms",
     "LLMError": ".llms",
     "LLMS": ".llms",

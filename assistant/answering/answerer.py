@@ -124,8 +124,8 @@ class Answerer:
 
     def _judged(self, evidence: "Evidence", result: AnswerResult, llm: "ChatLLM"):
         """The judging model decides the sources (judged.py); its evidence replaces the selector's.
-        It keeps nothing: a refusal, naming the selector's papers as the closest. It fails: the
-        selector's evidence, with a notice."""
+        It keeps nothing: a refusal, naming the selector's papers as the closest. It fails, or
+        none of the papers it chose verifies: the selector's evidence, with a notice."""
         from ..retrieval import RelatedPaper
         from .judged import JudgeFailed, judge_evidence
         from .judged_each import judge_each
@@ -138,7 +138,13 @@ class Answerer:
             result.notices.append(message)
             yield AnswerEvent("notice", message)
             return evidence, None
-        result.dropped, result.judged_by, result.judge_scores = judged.dropped, "model", judged.not_found
+        result.dropped, result.judge_scores = judged.dropped, judged.not_found
+        if not judged.rows and judged.dropped:  # it chose papers, and none verified: its "no" would be false
+            message = self.prompts.text("judge_unverified", backend=llm.backend)
+            result.notices.append(message)
+            yield AnswerEvent("notice", message)
+            return evidence, None
+        result.judged_by = "model"
         if judged.dropped:
             message = self.prompts.text("judge_dropped", count=len(judged.dropped))
             result.notices.append(message)

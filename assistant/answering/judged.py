@@ -60,7 +60,7 @@ class Dropped:
     title: str
     text: str  # the span, or the sentence
     why: str
-    kind: str = "span"  # "span", "number" (no such candidate), "citation" or "sentence"
+    kind: str = "span"  # "span", "trimmed" (its verbatim part quoted), "number" (no such candidate), "citation", "sentence"
 
     def to_dict(self) -> dict:
         return {"title": self.title, "text": self.text, "why": self.why, "kind": self.kind}
@@ -129,8 +129,22 @@ def locate(span: str, abstract: str) -> tuple[int, int] | None:
     return (found.start(), found.end()) if found else None
 
 
-def verify(papers: list[tuple[int, list[str]]], answer: str, offered: list[tuple["Paper", float | None]]) -> Judged:
-    """Keep what holds: offered numbers, verbatim spans; renumber; take dropped citations out of the answer."""
+def verbatim_part(span: str, abstract: str) -> tuple[int, int] | None:
+    """The longest run of the span's words that is verbatim in the abstract, when it holds more
+    than half of them (a model that copies a sentence but rewords its opening); else None."""
+    words = span.strip().strip("\"“”'").split()
+    for length in range(len(words) - 1, len(words) // 2, -1):
+        for start in range(len(words) - length + 1):
+            found = locate(" ".join(words[start:start + length]), abstract)
+            if found:
+                return found
+    return None
+
+
+def verify(papers: list[tuple[int, list[str]]], answer: str, offered: list[tuple["Paper", float | None]],
+           *, trim: bool = False) -> Judged:
+    """Keep what holds: offered numbers, verbatim spans (``trim``: else their verbatim part, see
+    verbatim_part); renumber; take dropped citations out of the answer."""
     dropped: list[Dropped] = []
     kept: dict[int, list[tuple[int, int]]] = {}
     for n, spans in papers:
@@ -140,6 +154,9 @@ def verify(papers: list[tuple[int, list[str]]], answer: str, offered: list[tuple
         paper = offered[n - 1][0]
         for span in spans:
             where = locate(span, paper.abstract)
+            if where is None and trim and (where := verbatim_part(span, paper.abstract)):
+                dropped.append(Dropped(paper.title, span, "not verbatim in the paper's abstract; its verbatim part "
+                                       "is quoted", "trimmed"))
             if where is None:
                 dropped.append(Dropped(paper.title, span, "not verbatim in the paper's abstract"))
             elif where not in kept.setdefault(n, []):
@@ -194,4 +211,4 @@ def judge_evidence(evidence: "Evidence", llm: "ChatLLM", prompts: "Prompts", set
     except ValueError:
         raise JudgeFailed(f"the model's reply is not JSON: {text[:80]!r}") from None
     papers, answer = _read(reply)
-    return verify(papers, answer, offered)
+    return verify(papers, answer, offered, trim=settings.judge_verbatim_part)

@@ -118,6 +118,7 @@ def question_metrics(
         "related_named": (1.0 if refused and named & related else 0.0) if related and not gold else None,
         "sources_chosen_by_model": 1.0 if record.get("sources_chosen_by") == "model" else 0.0,
         "spans_dropped": float(sum(d.get("kind") == "span" for d in record.get("dropped", []))),
+        "spans_trimmed": float(sum(d.get("kind") == "trimmed" for d in record.get("dropped", []))),
         "dropped": float(len(record.get("dropped", []))),
         "retrieve_s": record["timings"].get("retrieve_s"),
         "first_token_s": record["timings"].get("first_token_s"),

@@ -68,13 +68,14 @@ def judging_table(summary: dict) -> list[str]:
     if not judged:
         return []
     lines = ["", "## Sources chosen by a judging model, and what verification dropped", "",
-             "| system | llm | mode | split | questions | sources chosen by the model | spans dropped | "
-             "all dropped (spans, numbers, citations, sentences) | mean s per question |", "|---" * 9 + "|"]
+             "| system | llm | mode | split | questions | sources chosen by the model | spans dropped | spans trimmed to "
+             "their verbatim part | all dropped (spans, numbers, citations, sentences) | mean s per question |",
+             "|---" * 10 + "|"]
     for key, overall in judged.items():
         n = overall["questions"]
         total = lambda name: "–" if overall.get(name) is None else f"{round(overall[name] * n)}"
         lines.append(f"| {key.replace('|', ' | ')} | {n} | {_fmt(overall['sources_chosen_by_model'])} | "
-                     f"{total('spans_dropped')} | {total('dropped')} | {_fmt(overall.get('total_s_mean'))} |")
+                     f"{total('spans_dropped')} | {total('spans_trimmed')} | {total('dropped')} | {_fmt(overall.get('total_s_mean'))} |")
     return lines
 
 
