@@ -78,14 +78,15 @@ class OpenAIChat:
         formats = {"json_schema": {"type": "json_schema", "json_schema": {"name": "judgement", "schema": schema,
                                                                           "strict": True}},
                    "json_object": {"type": "json_object", "schema": schema}}
-        extra = {"response_format": formats[self.json_mode]} if self.json_mode in formats else {}
+        mode = self.json_mode  # this request's (another thread may switch the attribute meanwhile)
+        extra = {"response_format": formats[mode]} if mode in formats else {}
         try:
             try:  # llama-cpp-python's server answers a json_schema request with HTTP 500: no retries for it
-                client = self.client.with_options(max_retries=0) if self.json_mode == "json_schema" else self.client
+                client = self.client.with_options(max_retries=0) if mode == "json_schema" else self.client
                 reply = client.chat.completions.create(model=self.model, messages=messages, max_tokens=max_tokens,
                                                        temperature=0.0, **extra)
             except openai.APIStatusError as exc:
-                if self.json_mode != "json_schema" or exc.status_code not in (400, 422, 500):
+                if mode != "json_schema" or exc.status_code not in (400, 422, 500):
                     raise
                 self.json_mode = "json_object"  # llama-cpp-python's server knows only this one
                 reply = self.client.chat.completions.create(model=self.model, messages=messages, max_tokens=max_tokens,
