@@ -189,7 +189,7 @@ def test_the_per_paper_judge_keeps_a_paper_by_the_probability_of_not_found(small
     verdicts = [("FIRST", {"We": 0.6, "NOT": 0.3, "N": 0.05}),  # P(NOT FOUND) 0.35: kept, its sentence quoted
                 ("NOT FOUND", {"NOT": 0.45, "The": 0.4}),  # 0.45: kept too; the sentence it then names is quoted
                 ("NOT FOUND", {"NOT": 0.9, "The": 0.1})]  # the rest: 0.9
-    assistant = make_assistant(small_corpus_relevance(), judge_per_paper=True)
+    assistant = make_assistant(small_corpus_relevance(), judge_per_paper=True, judge_not_found_below=0.5)
     result = _run(assistant, ScoringLLM(verdicts))
     scores = sorted(result.to_dict()["judge_not_found"].values())
     assert scores[:2] == [0.35, 0.45] and set(scores[2:]) == {0.9}
