@@ -80,23 +80,21 @@ class OpenAIChat:
                    "json_object": {"type": "json_object", "schema": schema}}
         mode = self.json_mode  # this request's (another thread may switch the attribute meanwhile)
         extra = {"response_format": formats[mode]} if mode in formats else {}
-        try:
+
+        def ask(client, **extra):
+            return client.chat.completions.create(model=self.model, messages=messages, max_tokens=max_tokens,
+                                                  temperature=0.0, **extra)
+
+        def with_fallback():
             try:  # llama-cpp-python's server answers a json_schema request with HTTP 500: no retries for it
-                client = self.client.with_options(max_retries=0) if mode == "json_schema" else self.client
-                reply = client.chat.completions.create(model=self.model, messages=messages, max_tokens=max_tokens,
-                                                       temperature=0.0, **extra)
+                return ask(self.client.with_options(max_retries=0) if mode == "json_schema" else self.client, **extra)
             except openai.APIStatusError as exc:
                 if mode != "json_schema" or exc.status_code not in (400, 422, 500):
                     raise
                 self.json_mode = "json_object"  # llama-cpp-python's server knows only this one
-                reply = self.client.chat.completions.create(model=self.model, messages=messages, max_tokens=max_tokens,
-                                                            temperature=0.0, response_format=formats["json_object"])
-        except openai.APIStatusError as exc:
-            raise LLMError(f"the OpenAI-compatible server answered HTTP {exc.status_code} ({_reason(exc)})") from None
-        except openai.APITimeoutError:
-            raise LLMError(f"the OpenAI-compatible server timed out after {self._timeout:g}s") from None
-        except openai.APIError as exc:
-            raise LLMError(f"could not get a reply from the OpenAI-compatible server ({type(exc).__name__})") from None
+                return ask(self.client, response_format=formats["json_object"])
+
+        reply = self._reply(with_fallback)
         choice = reply.choices[0] if reply.choices else None
         if choice is None or getattr(choice.message, "refusal", None):
             raise LLMError("the model refused to judge the candidates")
@@ -105,17 +103,9 @@ class OpenAIChat:
     def first_token_scores(self, messages, *, max_tokens: int, top: int = 10) -> tuple[str, dict[str, float]]:
         """The greedy reply, and the log-probability of each of the ``top`` likeliest first tokens
         (empty when the server returns none)."""
-        import openai
-
-        try:
-            reply = self.client.chat.completions.create(model=self.model, messages=messages, max_tokens=max_tokens,
-                                                         temperature=0.0, logprobs=True, top_logprobs=top)
-        except openai.APIStatusError as exc:
-            raise LLMError(f"the OpenAI-compatible server answered HTTP {exc.status_code} ({_reason(exc)})") from None
-        except openai.APITimeoutError:
-            raise LLMError(f"the OpenAI-compatible server timed out after {self._timeout:g}s") from None
-        except openai.APIError as exc:
-            raise LLMError(f"could not get a reply from the OpenAI-compatible server ({type(exc).__name__})") from None
+        reply = self._reply(lambda: self.client.chat.completions.create(
+            model=self.model, messages=messages, max_tokens=max_tokens, temperature=0.0, logprobs=True,
+            top_logprobs=top))
         choice = reply.choices[0] if reply.choices else None
         if choice is None:
             raise LLMError("the OpenAI-compatible server returned no reply")
@@ -124,6 +114,19 @@ class OpenAIChat:
         for item in (content[0].top_logprobs or []) if content else []:
             scores[item.token] = max(scores.get(item.token, float("-inf")), item.logprob)
         return choice.message.content or "", scores
+
+    def _reply(self, request):
+        """A whole (not streamed) reply from ``request()``, its errors as LLMError."""
+        import openai
+
+        try:
+            return request()
+        except openai.APIStatusError as exc:
+            raise LLMError(f"the OpenAI-compatible server answered HTTP {exc.status_code} ({_reason(exc)})") from None
+        except openai.APITimeoutError:
+            raise LLMError(f"the OpenAI-compatible server timed out after {self._timeout:g}s") from None
+        except openai.APIError as exc:
+            raise LLMError(f"could not get a reply from the OpenAI-compatible server ({type(exc).__name__})") from None
 
     def stream(self, messages, *, max_tokens, temperature) -> Iterator[str]:
         import httpx
